@@ -1,0 +1,205 @@
+package scenario
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v4"
+)
+
+// Parse decodes the scenario in src, read from the file named file, fills in
+// the defaults of every field left out, and validates the result. When
+// anything is wrong the error is Problems, listing every problem found, each
+// with its file, line and field.
+func Parse(file string, src []byte) (*Scenario, error) {
+	s, err := decode(file, src)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// decode parses and decodes src and applies defaults. Problems the decoder
+// finds are kept in the source so that Validate reports them with its own.
+func decode(file string, src []byte) (*Scenario, error) {
+	var root yaml.Node
+	if err := yaml.Load(src, &root); err != nil {
+		return nil, Problems{syntaxProblem(file, err)}
+	}
+	doc := &root
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		doc = doc.Content[0]
+	}
+	if doc.Kind != yaml.MappingNode {
+		what := "empty"
+		if doc.Kind != 0 {
+			what = "not a mapping"
+		}
+		return nil, Problems{{File: file, Line: max(doc.Line, 1), Msg: "the scenario is " + what + ": it must be a mapping with at least duration, store and clients"}}
+	}
+	s := &Scenario{source: newSource(file, doc)}
+	s.source.sha256 = fmt.Sprintf("%x", sha256.Sum256(src))
+	if err := doc.Load(s, yaml.WithKnownFields(), yaml.WithUniqueKeys()); err != nil {
+		var le *yaml.LoadErrors
+		if !errors.As(err, &le) {
+			return nil, Problems{{File: file, Msg: err.Error()}}
+		}
+		for _, e := range le.Errors {
+			s.source.decodeProblem(e)
+		}
+	}
+	if s.Name == "" && !s.source.has("name") {
+		s.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	}
+	applyDefaults(s, s.source)
+	return s, nil
+}
+
+func syntaxProblem(file string, err error) Problem {
+	var le *yaml.LoadError
+	if errors.As(err, &le) {
+		return Problem{File: file, Line: le.Mark.Line, Column: le.Mark.Column, Msg: "YAML syntax: " + le.Message}
+	}
+	return Problem{File: file, Msg: "YAML syntax: " + err.Error()}
+}
+
+// mark is a position in a scenario file.
+type mark struct{ line, col int }
+
+// source remembers where each field of a decoded scenario was written.
+type source struct {
+	file     string
+	sha256   string          // of the file's bytes
+	fields   map[string]mark // field path -> position of its value
+	paths    map[mark]string // position of a key or a value -> field path
+	broken   map[string]bool // field paths the decoder could not read
+	problems Problems        // what the decoder found wrong
+}
+
+func newSource(file string, doc *yaml.Node) *source {
+	s := &source{file: file, fields: map[string]mark{}, paths: map[mark]string{}, broken: map[string]bool{}}
+	s.index(doc, "")
+	return s
+}
+
+func (s *source) index(n *yaml.Node, path string) {
+	at := mark{n.Line, n.Column}
+	s.fields[path] = at
+	s.paths[at] = path
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key, value := n.Content[i], n.Content[i+1]
+			p := joinPath(path, key.Value)
+			s.paths[mark{key.Line, key.Column}] = p
+			s.index(value, p)
+		}
+	case yaml.SequenceNode:
+		for i, item := range n.Content {
+			s.index(item, fmt.Sprintf("%s[%d]", path, i))
+		}
+	}
+}
+
+// has reports whether the field at path was written in the file.
+func (s *source) has(path string) bool {
+	if s == nil {
+		return false
+	}
+	_, ok := s.fields[path]
+	return ok
+}
+
+// locate returns the position of path, or of its nearest written ancestor.
+func (s *source) locate(path string) mark {
+	for p := path; ; p = parentPath(p) {
+		if at, ok := s.fields[p]; ok {
+			return at
+		}
+		if p == "" {
+			return mark{}
+		}
+	}
+}
+
+// isBroken reports whether the decoder failed on path or on one of its
+// ancestors, so that validation does not report the same field again.
+func (s *source) isBroken(path string) bool {
+	for p := path; ; p = parentPath(p) {
+		if s.broken[p] {
+			return true
+		}
+		if p == "" {
+			return false
+		}
+	}
+}
+
+var (
+	unknownFieldRE = regexp.MustCompile(`^field (\S+) not found in type (\S+)$`)
+	duplicateKeyRE = regexp.MustCompile(`^mapping key "(.*)" already defined at line (\d+)$`)
+	constructRE    = regexp.MustCompile("^cannot construct !!(\\w+)(?: `(.*)`)? into (.+)$")
+)
+
+// decodeProblem records one decoder error in the words of a scenario author.
+func (s *source) decodeProblem(e *yaml.LoadError) {
+	at := mark{e.Mark.Line, e.Mark.Column}
+	path := s.paths[at]
+	msg := e.Message
+	if m := unknownFieldRE.FindStringSubmatch(msg); m != nil {
+		msg = unknownFieldMessage(m[1], m[2])
+	} else if m := duplicateKeyRE.FindStringSubmatch(msg); m != nil {
+		msg = fmt.Sprintf("%q is given twice; the first is at line %s", m[1], m[2])
+	} else if m := constructRE.FindStringSubmatch(msg); m != nil {
+		msg = constructMessage(m[1], m[2], m[3])
+	}
+	s.broken[path] = true
+	s.problems = append(s.problems, Problem{File: s.file, Line: at.line, Column: at.col, Field: path, Msg: msg})
+}
+
+func constructMessage(yamlKind, value, goType string) string {
+	want := map[string]string{
+		"bool": "true or false", "string": "text", "float64": "a number",
+		"int": "a whole number", "uint64": "a whole number, 0 or more",
+	}[goType]
+	if want == "" {
+		switch {
+		case strings.HasPrefix(goType, "[]"):
+			want = "a list"
+		case strings.HasPrefix(goType, "scenario.") || strings.HasPrefix(goType, "*scenario."):
+			want = "a mapping"
+		default:
+			want = goType
+		}
+	}
+	got := map[string]string{"seq": "a list", "map": "a mapping", "str": "text", "null": "nothing"}[yamlKind]
+	if value != "" {
+		got = fmt.Sprintf("%q", value)
+	} else if got == "" {
+		got = yamlKind
+	}
+	return fmt.Sprintf("expected %s, got %s", want, got)
+}
+
+func joinPath(parent, field string) string {
+	if parent == "" {
+		return field
+	}
+	return parent + "." + field
+}
+
+// parentPath strips the last field or index from path.
+func parentPath(path string) string {
+	i := strings.LastIndexAny(path, ".[")
+	if i < 0 {
+		return ""
+	}
+	return path[:i]
+}
