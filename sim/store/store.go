@@ -38,7 +38,7 @@ type reader struct {
 	cursor  int64 // the reader holds every event up to cursor
 	limiter *rate.Limiter
 	rng     *random.Source // service times of this reader's requests
-	lastAt  time.Duration  // arrival of its latest request: arrivals stay in order
+	limitAt time.Duration  // latest instant the rate limiter was consulted at
 }
 
 // New builds the store sc describes; its random streams derive from seed.
@@ -163,10 +163,13 @@ type PollResponse struct {
 // appended to dst, which is returned.
 func (s *Store) Poll(r Reader, at time.Duration, req PollRequest, dst []Event) (PollResponse, []Event) {
 	rd := &s.readers[r]
-	at = max(at, rd.lastAt)
-	rd.lastAt = at
 	if lim := rd.limiter; lim != nil {
-		now := epoch.Add(at)
+		// Requests of one client can overtake each other on the network;
+		// the bucket is consulted in arrival order as it would be, and a
+		// request that arrives "before" the previous one is judged at the
+		// previous one's instant, so the bucket never refills twice.
+		rd.limitAt = max(at, rd.limitAt)
+		now := epoch.Add(rd.limitAt)
 		if !lim.AllowN(now, 1) {
 			return PollResponse{Status: StatusRateLimited, Cursor: req.Cursor,
 				RetryAfter: retryAfter(lim, now), Bytes: s.headerBytes + errorBodyBytes}, dst
