@@ -26,16 +26,24 @@ const Runner = "des"
 // between trims of the store's log.
 const checkEvery = 1 << 14
 
+// Options adjust a run without changing what it simulates.
+type Options struct {
+	// Trace, when set, sees every delivery, duplicate and drop as it is
+	// recorded.
+	Trace func(metrics.Record)
+}
+
 // Run simulates sc with its seed and returns what it measured. When ctx is
 // cancelled the run stops and returns the results so far, marked
 // interrupted, together with ctx's error. When the accounting of events does
 // not balance it returns the results and an error wrapping
 // metrics.ErrInvariant.
-func Run(ctx context.Context, sc *scenario.Scenario) (*metrics.Results, error) {
+func Run(ctx context.Context, sc *scenario.Scenario, opts Options) (*metrics.Results, error) {
 	e, err := build(sc)
 	if err != nil {
 		return nil, err
 	}
+	e.rec.Trace = opts.Trace
 	interrupted := e.loop(ctx)
 	res, err := e.results(sc, interrupted)
 	if interrupted {
@@ -93,11 +101,7 @@ func build(sc *scenario.Scenario) (*engine, error) {
 // loop processes events in time order until the run ends or ctx is done,
 // and reports whether it was interrupted.
 func (e *engine) loop(ctx context.Context) bool {
-	for e.q.len() > 0 && e.q.peek().at < e.end {
-		it := e.q.pop()
-		e.now = it.at
-		e.dispatch(it)
-		e.events++
+	for e.step() {
 		if e.events%checkEvery == 0 {
 			if ctx.Err() != nil {
 				return true
@@ -110,6 +114,19 @@ func (e *engine) loop(ctx context.Context) bool {
 	}
 	e.now = e.end
 	return false
+}
+
+// step processes the next event, and reports false when none is left
+// before the end of the run.
+func (e *engine) step() bool {
+	if e.q.len() == 0 || e.q.peek().at >= e.end {
+		return false
+	}
+	it := e.q.pop()
+	e.now = it.at
+	e.dispatch(it)
+	e.events++
+	return true
 }
 
 // results settles the end-of-run accounting and assembles the Results.

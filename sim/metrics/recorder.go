@@ -39,6 +39,30 @@ type Recorder struct {
 	cfg     Config
 	clients []clientRecord
 	broken  []error // violated invariants, such as a delivery before creation
+
+	// Trace, when set, sees every delivery, duplicate and loss as it is
+	// recorded: for tests, and for raw per-event output.
+	Trace func(Record)
+}
+
+// RecordKind says what a Record is.
+type RecordKind uint8
+
+// The kinds of Record.
+const (
+	HeldFirst   RecordKind = iota // the client held the event for the first time
+	HeldAgain                     // the client held the event again
+	LostForGood                   // the client will never hold the event
+)
+
+// Record is one event's fate at one client, as Trace sees it.
+type Record struct {
+	Kind    RecordKind
+	Client  int
+	Seq     int64
+	Created time.Duration // unknown (0) for a drop
+	At      time.Duration // unknown (0) for a drop
+	Cause   Cause         // for a drop
 }
 
 type clientRecord struct {
@@ -116,7 +140,13 @@ func (r *Recorder) Held(c int, seq int64, resource int, created, at time.Duratio
 	}
 	if !cr.resolved.add(seq) {
 		cr.duplicates++
+		if r.Trace != nil {
+			r.Trace(Record{Kind: HeldAgain, Client: c, Seq: seq, Created: created, At: at})
+		}
 		return false
+	}
+	if r.Trace != nil {
+		r.Trace(Record{Kind: HeldFirst, Client: c, Seq: seq, Created: created, At: at})
 	}
 	cr.delivered++
 	lat := at - created
@@ -144,6 +174,9 @@ func (r *Recorder) Lost(c int, seq int64, cause Cause) {
 		return
 	}
 	cr.dropped[cause]++
+	if r.Trace != nil {
+		r.Trace(Record{Kind: LostForGood, Client: c, Seq: seq, Cause: cause})
+	}
 }
 
 // Tally is the end-of-run account of one client's events, counted by the

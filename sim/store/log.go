@@ -18,8 +18,8 @@ type Event struct {
 // someone asks about that instant, so a runner never has to schedule
 // arrivals that only pollers see.
 type eventLog struct {
-	events []Event // events[head:] are kept; their seqs are consecutive
-	head   int
+	events  []Event // events[head:] are kept; their seqs are consecutive
+	head    int
 	nextSeq int64 // seq the next created event will have
 
 	arrivals Arrivals
