@@ -61,21 +61,35 @@ func (c Constant) String() string { return time.Duration(c).String() }
 // shape of service and network latency, fixed by its median and p99.
 type LogNormal struct {
 	Mu, Sigma float64
+	grid      *quantileGrid // nil: draw with the exact quantile function
 }
 
 // LogNormalFromMedianP99 returns the log-normal distribution with the given
 // median and 99th percentile. p99 must exceed median and both must be
-// positive.
+// positive. Its draws come from a tabulated quantile function, several times
+// faster than the exact one and within 3e-5 of it.
 func LogNormalFromMedianP99(median, p99 time.Duration) LogNormal {
-	return LogNormal{
+	l := LogNormal{
 		Mu:    math.Log(seconds(median)),
 		Sigma: math.Log(seconds(p99)/seconds(median)) / z99,
 	}
+	l.grid = newQuantileGrid(l.quantileSeconds)
+	return l
+}
+
+func (l LogNormal) quantileSeconds(p float64) float64 {
+	return math.Exp(l.Mu + l.Sigma*NormalQuantile(p))
 }
 
 // Sample draws one duration.
 func (l LogNormal) Sample(s *Source) time.Duration {
-	return fromSeconds(math.Exp(l.Mu + l.Sigma*s.Normal()))
+	p := s.Open()
+	if l.grid != nil {
+		if v, ok := l.grid.at(p); ok {
+			return fromSeconds(v)
+		}
+	}
+	return fromSeconds(l.quantileSeconds(p))
 }
 
 // Mean is exp(Mu + Sigma²/2) seconds.
@@ -89,9 +103,9 @@ func (l LogNormal) Variance() float64 {
 	return math.Expm1(s2) * math.Exp(2*l.Mu+s2)
 }
 
-// Quantile is exp(Mu + Sigma·z_p) seconds.
+// Quantile is exp(Mu + Sigma·z_p) seconds, computed exactly.
 func (l LogNormal) Quantile(p float64) time.Duration {
-	return fromSeconds(math.Exp(l.Mu + l.Sigma*NormalQuantile(p)))
+	return fromSeconds(l.quantileSeconds(p))
 }
 
 func (l LogNormal) String() string {
