@@ -1,9 +1,11 @@
 package scenario
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -29,11 +31,10 @@ func Parse(file string, src []byte) (*Scenario, error) {
 // decode parses and decodes src and applies defaults. Problems the decoder
 // finds are kept in the source so that Validate reports them with its own.
 func decode(file string, src []byte) (*Scenario, error) {
-	var root yaml.Node
-	if err := yaml.Load(src, &root); err != nil {
-		return nil, Problems{syntaxProblem(file, err)}
+	doc, err := loadDocument(file, src)
+	if err != nil {
+		return nil, err
 	}
-	doc := &root
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
 		doc = doc.Content[0]
 	}
@@ -49,7 +50,7 @@ func decode(file string, src []byte) (*Scenario, error) {
 	if err := doc.Load(s, yaml.WithKnownFields(), yaml.WithUniqueKeys()); err != nil {
 		var le *yaml.LoadErrors
 		if !errors.As(err, &le) {
-			return nil, Problems{{File: file, Msg: err.Error()}}
+			return nil, Problems{syntaxProblem(file, err)}
 		}
 		for _, e := range le.Errors {
 			s.source.decodeProblem(e)
@@ -60,6 +61,26 @@ func decode(file string, src []byte) (*Scenario, error) {
 	}
 	applyDefaults(s, s.source)
 	return s, nil
+}
+
+// loadDocument parses the one YAML document of src. A file with no
+// document, such as an empty one, gives an empty node.
+func loadDocument(file string, src []byte) (*yaml.Node, error) {
+	l, err := yaml.NewLoader(bytes.NewReader(src))
+	if err != nil {
+		return nil, Problems{{File: file, Msg: err.Error()}}
+	}
+	var root, next yaml.Node
+	if err := l.Load(&root); err != nil && err != io.EOF {
+		return nil, Problems{syntaxProblem(file, err)}
+	}
+	switch err := l.Load(&next); {
+	case err == nil:
+		return nil, Problems{{File: file, Line: max(next.Line, 1), Msg: "a second YAML document starts here; a scenario file holds one"}}
+	case err != io.EOF:
+		return nil, Problems{syntaxProblem(file, err)}
+	}
+	return &root, nil
 }
 
 func syntaxProblem(file string, err error) Problem {
@@ -76,36 +97,118 @@ type mark struct{ line, col int }
 // source remembers where each field of a decoded scenario was written.
 type source struct {
 	file     string
-	sha256   string          // of the file's bytes
-	fields   map[string]mark // field path -> position of its value
-	paths    map[mark]string // position of a key or a value -> field path
-	broken   map[string]bool // field paths the decoder could not read
-	problems Problems        // what the decoder found wrong
+	sha256   string              // of the file's bytes
+	fields   map[string]mark     // field path -> position of its value
+	paths    map[mark]string     // position of a key or a value -> field path
+	broken   map[string]bool     // field paths the decoder could not read
+	problems Problems            // what the decoder found wrong
+	open     map[*yaml.Node]bool // nodes being indexed, so that a recursive alias ends
 }
 
 func newSource(file string, doc *yaml.Node) *source {
-	s := &source{file: file, fields: map[string]mark{}, paths: map[mark]string{}, broken: map[string]bool{}}
+	s := &source{file: file, fields: map[string]mark{}, paths: map[mark]string{}, broken: map[string]bool{}, open: map[*yaml.Node]bool{}}
 	s.index(doc, "")
 	return s
 }
 
 func (s *source) index(n *yaml.Node, path string) {
+	if s.open[n] {
+		return // a recursive alias: the decoder reports it
+	}
+	s.open[n] = true
+	defer delete(s.open, n)
 	at := mark{n.Line, n.Column}
 	s.fields[path] = at
 	s.paths[at] = path
 	switch n.Kind {
 	case yaml.MappingNode:
+		s.dropRepeatedKeys(n, path)
+		given := map[string]bool{}
+		var merges []*yaml.Node
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			key, value := n.Content[i], n.Content[i+1]
+			if isMergeKey(key) {
+				merges = append(merges, value)
+				continue
+			}
+			given[key.Value] = true
 			p := joinPath(path, key.Value)
 			s.paths[mark{key.Line, key.Column}] = p
 			s.index(value, p)
+		}
+		for _, m := range merges {
+			s.indexMerged(m, path, given)
 		}
 	case yaml.SequenceNode:
 		for i, item := range n.Content {
 			s.index(item, fmt.Sprintf("%s[%d]", path, i))
 		}
 	}
+}
+
+// indexMerged indexes the fields that a merge key (<<: *defaults) brings
+// into the mapping at path, those the mapping does not give itself, so that
+// they count as written and no default replaces them.
+func (s *source) indexMerged(v *yaml.Node, path string, given map[string]bool) {
+	if v.Kind == yaml.AliasNode && v.Alias != nil {
+		v = v.Alias
+	}
+	if s.open[v] {
+		return
+	}
+	s.open[v] = true
+	defer delete(s.open, v)
+	switch v.Kind {
+	case yaml.SequenceNode: // <<: [*a, *b]: the first to give a key wins
+		for _, item := range v.Content {
+			s.indexMerged(item, path, given)
+		}
+	case yaml.MappingNode:
+		s.dropRepeatedKeys(v, path)
+		var merges []*yaml.Node
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			key, value := v.Content[i], v.Content[i+1]
+			if isMergeKey(key) {
+				merges = append(merges, value)
+				continue
+			}
+			if given[key.Value] {
+				continue
+			}
+			given[key.Value] = true
+			p := joinPath(path, key.Value)
+			s.paths[mark{key.Line, key.Column}] = p
+			s.index(value, p)
+		}
+		for _, m := range merges {
+			s.indexMerged(m, path, given)
+		}
+	}
+}
+
+// dropRepeatedKeys reports every key that mapping n gives again and drops
+// the repeat, keeping the first: the decoder would otherwise skip the whole
+// mapping and every field in it would look missing.
+func (s *source) dropRepeatedKeys(n *yaml.Node, path string) {
+	firstLine := map[string]int{}
+	kept := make([]*yaml.Node, 0, len(n.Content))
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, value := n.Content[i], n.Content[i+1]
+		if key.Kind == yaml.ScalarNode && !isMergeKey(key) {
+			if line, dup := firstLine[key.Value]; dup {
+				s.problems = append(s.problems, Problem{File: s.file, Line: key.Line, Column: key.Column, Field: joinPath(path, key.Value),
+					Msg: fmt.Sprintf("%q is given twice; the first is at line %d", key.Value, line)})
+				continue
+			}
+			firstLine[key.Value] = key.Line
+		}
+		kept = append(kept, key, value)
+	}
+	n.Content = kept
+}
+
+func isMergeKey(key *yaml.Node) bool {
+	return key.Kind == yaml.ScalarNode && key.ShortTag() == "!!merge"
 }
 
 // has reports whether the field at path was written in the file.
@@ -165,9 +268,12 @@ func (s *source) decodeProblem(e *yaml.LoadError) {
 }
 
 func constructMessage(yamlKind, value, goType string) string {
+	goType, _, _ = strings.Cut(goType, " ") // drop a note such as (TextUnmarshaler)
 	want := map[string]string{
 		"bool": "true or false", "string": "text", "float64": "a number",
 		"int": "a whole number", "uint64": "a whole number, 0 or more",
+		"scenario.Duration": "a duration such as 10s", "*scenario.Duration": "a duration such as 10s",
+		"scenario.Rate": "a rate such as 50/h",
 	}[goType]
 	if want == "" {
 		switch {

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"maps"
+	"math"
 	"slices"
 	"time"
 )
@@ -87,6 +88,9 @@ func (p RetryPlan) Delay(retry int) time.Duration {
 		if e.Cap > 0 && d > float64(e.Cap) {
 			return e.Cap.D()
 		}
+		if d >= math.MaxInt64 { // beyond time.Duration; converting would wrap
+			return math.MaxInt64
+		}
 		return time.Duration(d)
 	}
 	return p.Delays[retry-1]
@@ -94,10 +98,15 @@ func (p RetryPlan) Delay(retry int) time.Duration {
 
 // Offsets are the nominal times of every attempt after the event's creation
 // when each failure is known at once: 0, then the running sum of the delays.
+// A sum beyond the largest time.Duration stays at the largest.
 func (p RetryPlan) Offsets() []time.Duration {
 	out := []time.Duration{0}
 	for i := 1; i < p.Attempts(); i++ {
-		out = append(out, out[i-1]+p.Delay(i))
+		next := out[i-1] + p.Delay(i)
+		if next < out[i-1] {
+			next = math.MaxInt64
+		}
+		out = append(out, next)
 	}
 	return out
 }

@@ -154,7 +154,7 @@ func (l *Latency) UnmarshalYAML(node *yaml.Node) error {
 		return err
 	}
 	*l = Latency(p)
-	l.keys = nil
+	l.keys = []string{} // not nil, so that {} is not taken for a fixed 0s
 	for i := 0; i+1 < len(node.Content); i += 2 {
 		l.keys = append(l.keys, node.Content[i].Value)
 	}
@@ -166,8 +166,16 @@ func (l Latency) MarshalYAML() (any, error) {
 	if l.keys == nil {
 		return l.Value, nil
 	}
-	type plain Latency
-	return plain(l), nil
+	// The keys given, even those at zero such as min: 0s, so that the
+	// output decodes to the same form.
+	values := map[string]Duration{"median": l.Median, "p99": l.P99, "min": l.Min, "max": l.Max, "mean": l.Mean}
+	n := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+	for _, k := range l.keys {
+		n.Content = append(n.Content,
+			&yaml.Node{Kind: yaml.ScalarNode, Value: k},
+			&yaml.Node{Kind: yaml.ScalarNode, Value: values[k].String()})
+	}
+	return n, nil
 }
 
 // form returns which form l takes, or an error naming what is missing.

@@ -100,7 +100,7 @@ func (s *Scenario) Validate() error {
 	c.positive("duration", s.Duration)
 	c.nonNegative("drain", s.Drain)
 	if s.Duration > 0 && s.Drain >= 0 && s.Duration.D() > MaxDuration-s.Drain.D() {
-		c.add("duration", "duration plus drain is %v; the most pushpull simulates is %v", s.Duration.D()+s.Drain.D(), MaxDuration)
+		c.add("duration", "duration (%v) plus drain (%v) is more than the %v pushpull simulates", s.Duration, s.Drain, MaxDuration)
 	}
 	c.latency("network.latency", s.Network.Latency)
 	if s.Network.HeaderBytes < 0 {
@@ -156,7 +156,7 @@ func (s *Scenario) validateRetry(c *checker, path string, r Retry) {
 		c.add(path, "give only one of preset, delays or exponential, not %s", strings.Join(forms, " and "))
 		return
 	}
-	if r.Jitter < 0 || r.Jitter >= 1 {
+	if !(r.Jitter >= 0 && r.Jitter < 1) { // also rejects NaN
 		c.add(path+".jitter", "must be at least 0 and less than 1, got %v", r.Jitter)
 	}
 	switch forms[0] {
@@ -168,8 +168,13 @@ func (s *Scenario) validateRetry(c *checker, path string, r Retry) {
 		if len(r.Delays)+1 > MaxAttempts {
 			c.add(path+".delays", "%d retries; the most is %d", len(r.Delays), MaxAttempts-1)
 		}
+		var total float64 // in seconds, so that a long list cannot overflow
 		for i, d := range r.Delays {
 			c.nonNegative(fmt.Sprintf("%s.delays[%d]", path, i), d)
+			total += max(d.D(), 0).Seconds()
+		}
+		if total > MaxDuration.Seconds() {
+			c.add(path+".delays", "the last attempt would come more than %v after the event; give shorter delays", MaxDuration)
 		}
 	case "exponential":
 		e, ep := r.Exponential, path+".exponential"
@@ -185,8 +190,8 @@ func (s *Scenario) validateRetry(c *checker, path string, r Retry) {
 			c.add(ep+".attempts", "must be between 1 and %d, got %d", MaxAttempts, e.Attempts)
 		} else if e.Initial > 0 && e.Factor >= 1 {
 			plan := RetryPlan{Exponential: e}
-			if last := plan.Offsets()[e.Attempts-1]; last > MaxDuration || last < 0 {
-				c.add(ep, "the last attempt would come %v after the event; give a cap or fewer attempts", last)
+			if last := plan.Offsets()[e.Attempts-1]; last > MaxDuration {
+				c.add(ep, "the last attempt would come more than %v after the event; give a cap or fewer attempts", MaxDuration)
 			}
 		}
 	}
@@ -214,6 +219,10 @@ func (s *Scenario) validateClients(c *checker) {
 			}
 		}
 		switch {
+		case cl.Poll == nil && cl.Webhook == nil && c.src.has(p+".webhook"):
+			c.add(p+".webhook", "empty; write webhook: {} for a receiver")
+		case cl.Poll == nil && cl.Webhook == nil && c.src.has(p+".poll"):
+			c.add(p+".poll", "empty; give at least an interval, such as poll: {interval: 10s}")
 		case cl.Poll == nil && cl.Webhook == nil:
 			c.add(p, "give the client a strategy: poll or webhook")
 		case cl.Poll != nil && cl.Webhook != nil:
