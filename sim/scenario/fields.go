@@ -10,16 +10,18 @@ import (
 )
 
 // field is one field of a scenario type as its tags describe it. The tags
-// are the single source of each field's name, documentation, default and
-// allowed values: the loader, the JSON Schema and docs/scenarios.md read them.
+// are the single source of each field's name, documentation, default,
+// allowed values and whether it is required: the loader, the JSON Schema and
+// docs/scenarios.md read them.
 type field struct {
-	name    string   // yaml key
-	doc     string   // doc tag
-	deflt   string   // default tag: a YAML value
-	enum    []string // enum tag: the allowed values
-	index   int      // position in the struct
-	typ     reflect.Type
-	pointer bool // the field is a pointer: absent means unset
+	name     string   // yaml key
+	doc      string   // doc tag
+	deflt    string   // default tag: a YAML value
+	enum     []string // enum tag: the allowed values
+	required bool     // required tag: a file must give the field
+	index    int      // position in the struct
+	typ      reflect.Type
+	pointer  bool // the field is a pointer: absent means unset
 }
 
 // fieldsOf lists the YAML fields of struct type t in declaration order.
@@ -40,7 +42,10 @@ func fieldsOf(t reflect.Type) []field {
 		if e := f.Tag.Get("enum"); e != "" {
 			enum = strings.Split(e, ",")
 		}
-		out = append(out, field{name: name, doc: f.Tag.Get("doc"), deflt: f.Tag.Get("default"), enum: enum, index: i, typ: ft, pointer: pointer})
+		out = append(out, field{
+			name: name, doc: f.Tag.Get("doc"), deflt: f.Tag.Get("default"), enum: enum,
+			required: f.Tag.Get("required") == "true", index: i, typ: ft, pointer: pointer,
+		})
 	}
 	return out
 }

@@ -14,11 +14,11 @@ type Scenario struct {
 	Name        string   `yaml:"name" doc:"Short name: names the output folder out/<name>/. Letters, digits, '.', '_' and '-'. Defaults to the file name without its extension."`
 	Description string   `yaml:"description" doc:"One line on what the scenario asks; printed above the results."`
 	Seed        uint64   `yaml:"seed" default:"1" doc:"Seed of every random stream. The same scenario and seed give byte-identical results; pushpull run -seed overrides it."`
-	Duration    Duration `yaml:"duration" doc:"Required. How long the store emits events; metrics cover the events emitted in [0, duration) and the requests sent in it."`
+	Duration    Duration `yaml:"duration" required:"true" doc:"Required. How long the store emits events; metrics cover the events emitted in [0, duration) and the requests sent in it."`
 	Drain       Duration `yaml:"drain" default:"1h" doc:"How long clients keep running after duration so late deliveries still count. Emission stops at duration."`
 	Network     Network  `yaml:"network" doc:"The network between the store and its clients."`
-	Store       Store    `yaml:"store" doc:"The store: its events, its poll API and its webhook sender."`
-	Clients     []Client `yaml:"clients" doc:"Required. The client strategies run side by side against the same store and the same events."`
+	Store       Store    `yaml:"store" required:"true" doc:"Required. The store: its events, its poll API and its webhook sender."`
+	Clients     []Client `yaml:"clients" required:"true" doc:"Required. The client strategies run side by side against the same store and the same events."`
 
 	source *source
 }
@@ -31,7 +31,7 @@ type Network struct {
 
 // Store is the source of events and the server both kinds of client talk to.
 type Store struct {
-	Arrivals     Arrivals `yaml:"arrivals" doc:"Required. When events are created."`
+	Arrivals     Arrivals `yaml:"arrivals" required:"true" doc:"Required. When events are created."`
 	Resources    int      `yaml:"resources" default:"1" doc:"Number of resources (orders, products...). Each event belongs to one, chosen uniformly; out-of-order deliveries are counted per resource."`
 	PayloadBytes int      `yaml:"payload_bytes" default:"1000" doc:"Size of one event's JSON body in bytes."`
 	API          API      `yaml:"api" doc:"The poll API: GET events after a cursor."`
@@ -40,8 +40,8 @@ type Store struct {
 
 // Arrivals chooses the process that creates events.
 type Arrivals struct {
-	Process string `yaml:"process" enum:"poisson,constant" doc:"Required. poisson: exponential gaps at the given rate; constant: evenly spaced events at the given rate, the first at a random offset."`
-	Rate    Rate   `yaml:"rate" doc:"Required. Mean event rate, with a unit: 50/h, 2/s, 30/m, 1000/d."`
+	Process string `yaml:"process" enum:"poisson,constant" required:"true" doc:"Required. poisson: exponential gaps at the given rate; constant: evenly spaced events at the given rate, the first at a random offset."`
+	Rate    Rate   `yaml:"rate" required:"true" doc:"Required. Mean event rate, with a unit: 50/h, 2/s, 30/m, 1000/d."`
 }
 
 // API is the store's poll endpoint: GET events after a cursor, limit a page.
@@ -54,7 +54,7 @@ type API struct {
 
 // RateLimit is a token bucket applied to each client separately.
 type RateLimit struct {
-	Rate  Rate `yaml:"rate" doc:"Required. Tokens added per unit of time, with a unit: 2/s, 100/m, 5000/h."`
+	Rate  Rate `yaml:"rate" required:"true" doc:"Required. Tokens added per unit of time, with a unit: 2/s, 100/m, 5000/h."`
 	Burst int  `yaml:"burst" default:"1" doc:"Bucket size: the most requests that can be made at once after a quiet spell."`
 }
 
@@ -68,22 +68,22 @@ type Webhooks struct {
 // delays, or an exponential schedule.
 type Retry struct {
 	Preset      string       `yaml:"preset" doc:"A named sender policy; pushpull validate lists them. Sets the delays and the default timeout."`
-	Delays      []Duration   `yaml:"delays" doc:"Delay before each retry, counted from the moment the previous attempt is known to have failed (refused at once, or timed out). [] means no retries."`
+	Delays      []Duration   `yaml:"delays" doc:"Delay before each retry, counted from the moment the sender knows the previous attempt failed: a refusal comes back after one round trip, a hang at the timeout. [] means no retries."`
 	Exponential *Exponential `yaml:"exponential" doc:"Delays initial, initial·factor, initial·factor², ... capped at cap."`
-	Jitter      float64      `yaml:"jitter" default:"0" doc:"Each delay is multiplied by a uniform factor in [1 - jitter, 1 + jitter]. Between 0 and 1."`
+	Jitter      float64      `yaml:"jitter" default:"0" doc:"Each delay is multiplied by a uniform factor in [1 - jitter, 1 + jitter]. At least 0 and less than 1; with a preset, 0 keeps the preset's own."`
 }
 
 // Exponential is a retry schedule whose delays grow geometrically.
 type Exponential struct {
-	Initial  Duration `yaml:"initial" doc:"Required. Delay before the first retry."`
+	Initial  Duration `yaml:"initial" required:"true" doc:"Required. Delay before the first retry."`
 	Factor   float64  `yaml:"factor" default:"2" doc:"Each delay is the previous one times factor. At least 1."`
 	Cap      Duration `yaml:"cap" doc:"Largest delay. Absent or 0: no cap."`
-	Attempts int      `yaml:"attempts" doc:"Required. Attempts in all, the first included."`
+	Attempts int      `yaml:"attempts" required:"true" doc:"Required. Attempts in all, the first included."`
 }
 
 // Client is one consumer strategy. Exactly one of poll and webhook is set.
 type Client struct {
-	Name    string   `yaml:"name" doc:"Required. Unique name; a row of the results. Letters, digits, '.', '_' and '-'."`
+	Name    string   `yaml:"name" required:"true" doc:"Required. Unique name; a row of the results. Letters, digits, '.', '_' and '-'."`
 	Poll    *Poll    `yaml:"poll" doc:"The client polls the store's API."`
 	Webhook *Webhook `yaml:"webhook" doc:"The client receives the store's webhooks."`
 	Outages []Outage `yaml:"outages" doc:"Windows during which the client is down. A poller sends nothing; a webhook receiver refuses connections or hangs."`
@@ -91,7 +91,7 @@ type Client struct {
 
 // Poll is a polling strategy.
 type Poll struct {
-	Interval Duration  `yaml:"interval" doc:"Required. Time between polls: a fixed-rate ticker, so a poll leaves when due even if the previous one has not returned."`
+	Interval Duration  `yaml:"interval" required:"true" doc:"Required. Time between polls: a fixed-rate ticker, so a poll leaves when due even if the previous one has not returned."`
 	Jitter   Duration  `yaml:"jitter" default:"0s" doc:"Each interval is interval + U(-jitter, +jitter). Less than interval."`
 	Phase    *Duration `yaml:"phase" doc:"Time of the first poll. Absent: uniform in [0, interval), drawn per client, so clients do not poll in lock-step."`
 	Paging   bool      `yaml:"paging" default:"true" doc:"Follow has_more at once with another request (kind page). false: read one page per poll and leave the rest for the next poll."`
@@ -103,8 +103,8 @@ type Webhook struct{}
 
 // Outage is a window in which a client is down.
 type Outage struct {
-	At   Duration `yaml:"at" doc:"Required. Start of the outage, from the start of the run."`
-	For  Duration `yaml:"for" doc:"Required. Length of the outage."`
+	At   Duration `yaml:"at" required:"true" doc:"Required. Start of the outage, from the start of the run."`
+	For  Duration `yaml:"for" required:"true" doc:"Required. Length of the outage."`
 	Mode string   `yaml:"mode" default:"refuse" enum:"refuse,hang" doc:"refuse: connections are refused at once; hang: requests hang until the sender's timeout."`
 }
 
