@@ -43,7 +43,7 @@ type Poller interface {
 	// Wake is called at the wake-up instant the poller asked for.
 	Wake(now time.Duration) Action
 	// Receive hands the poller the store's response to req, read at now.
-	Receive(now time.Duration, req Request, resp store.PollResponse) Action
+	Receive(now time.Duration, req Request, resp *store.PollResponse) Action
 	// Cursor is the last seq the poller holds every event up to.
 	Cursor() int64
 }

@@ -20,7 +20,7 @@ type FixedPoller struct {
 	phase    *time.Duration
 	paging   bool
 	outages  Outages
-	rng      *random.Source // phase and jitter
+	rng      random.Source // phase and jitter
 
 	cursor    int64
 	nextTick  time.Duration
@@ -31,8 +31,8 @@ type FixedPoller struct {
 var _ Poller = (*FixedPoller)(nil)
 
 // NewFixedPoller returns the poller cfg describes, down during outages,
-// drawing its phase and jitter from rng.
-func NewFixedPoller(cfg scenario.Poll, outages Outages, rng *random.Source) *FixedPoller {
+// drawing its phase and jitter from its own stream rng.
+func NewFixedPoller(cfg scenario.Poll, outages Outages, rng random.Source) *FixedPoller {
 	p := &FixedPoller{interval: cfg.Interval.D(), jitter: cfg.Jitter.D(), paging: cfg.Paging, outages: outages, rng: rng}
 	if cfg.Phase != nil {
 		phase := cfg.Phase.D()
@@ -93,7 +93,7 @@ func (p *FixedPoller) wake() time.Duration {
 
 // Receive takes in a response: it moves the cursor, follows has_more, and
 // holds back after a 429.
-func (p *FixedPoller) Receive(now time.Duration, req Request, resp store.PollResponse) Action {
+func (p *FixedPoller) Receive(now time.Duration, req Request, resp *store.PollResponse) Action {
 	var act Action
 	switch resp.Status {
 	case store.StatusRateLimited:

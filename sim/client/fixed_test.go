@@ -16,7 +16,7 @@ import (
 
 func poller(t *testing.T, cfg scenario.Poll, outages ...scenario.Outage) *FixedPoller {
 	t.Helper()
-	return NewFixedPoller(cfg, NewOutages(outages), random.New(1, "poller"))
+	return NewFixedPoller(cfg, NewOutages(outages), random.Stream(1, "poller"))
 }
 
 func phase(d time.Duration) *scenario.Duration {
@@ -24,8 +24,8 @@ func phase(d time.Duration) *scenario.Duration {
 	return &p
 }
 
-func ok(cursor int64, hasMore bool) store.PollResponse {
-	return store.PollResponse{Status: store.StatusOK, Cursor: cursor, HasMore: hasMore}
+func ok(cursor int64, hasMore bool) *store.PollResponse {
+	return &store.PollResponse{Status: store.StatusOK, Cursor: cursor, HasMore: hasMore}
 }
 
 func TestFixedPollerTicksOnItsGridWhateverTheResponses(t *testing.T) {
@@ -49,7 +49,7 @@ func TestFixedPollerTicksOnItsGridWhateverTheResponses(t *testing.T) {
 func TestFixedPollerDrawsItsPhaseInTheInterval(t *testing.T) {
 	t.Parallel()
 	for seed := range uint64(200) {
-		p := NewFixedPoller(scenario.Poll{Interval: scenario.Duration(10 * time.Second)}, nil, random.New(seed, "p"))
+		p := NewFixedPoller(scenario.Poll{Interval: scenario.Duration(10 * time.Second)}, nil, random.Stream(seed, "p"))
 		start := p.Start()
 		require.GreaterOrEqual(t, start, time.Duration(0))
 		require.Less(t, start, 10*time.Second)
@@ -78,7 +78,7 @@ func TestFixedPollerHonoursRetryAfter(t *testing.T) {
 	p := poller(t, scenario.Poll{Interval: scenario.Duration(time.Second), Phase: phase(0), Paging: true})
 	p.Start()
 	p.Wake(0)
-	limited := store.PollResponse{Status: store.StatusRateLimited, RetryAfter: 3 * time.Second}
+	limited := &store.PollResponse{Status: store.StatusRateLimited, RetryAfter: 3 * time.Second}
 	a := p.Receive(100*time.Millisecond, Request{Kind: metrics.Poll}, limited)
 	assert.False(t, a.Send)
 	for _, tick := range []time.Duration{time.Second, 2 * time.Second, 3 * time.Second} {
@@ -97,7 +97,7 @@ func TestFixedPollerRetriesARefusedPageAfterRetryAfter(t *testing.T) {
 	p.Wake(0)
 	p.Receive(time.Second, Request{Kind: metrics.Poll}, ok(100, true))
 	a := p.Receive(1200*time.Millisecond, Request{Kind: metrics.Page, Cursor: 100},
-		store.PollResponse{Status: store.StatusRateLimited, RetryAfter: 2 * time.Second, Cursor: 100})
+		&store.PollResponse{Status: store.StatusRateLimited, RetryAfter: 2 * time.Second, Cursor: 100})
 	assert.False(t, a.Send)
 	assert.Equal(t, 3200*time.Millisecond, a.Wake, "wake when the Retry-After ends")
 	a = p.Wake(3200 * time.Millisecond)

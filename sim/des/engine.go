@@ -51,15 +51,16 @@ type clientState struct {
 	wakeGen  uint32        // generation of that wake-up: older ones are stale
 	receiver *client.Receiver
 	sender   *store.Sender
-	net      *random.Source // network delays of this client's messages
+	net      random.Source      // network delays of this client's messages
+	fixed    client.FixedPoller // the poller itself, when it is a fixed one: kept here, next to the rest
 }
 
-// pollInFlight is a poll request whose response is on its way back.
+// pollInFlight is a poll request whose response is on its way back. Its
+// response's event buffer is reused from one poll to the next.
 type pollInFlight struct {
 	req    client.Request
 	sentAt time.Duration
 	resp   store.PollResponse
-	events []store.Event // the response's events; the buffer is reused
 }
 
 // delivery is one event on its way to one webhook endpoint.
@@ -82,7 +83,7 @@ func (e *engine) schedule(at time.Duration, k kind, c int32, ref int32, tag uint
 	e.q.push(item{at: at, seq: e.seq, kind: k, client: c, ref: ref, tag: tag})
 }
 
-func (e *engine) delay(c int32) time.Duration { return e.network.Sample(e.clients[c].net) }
+func (e *engine) delay(c int32) time.Duration { return e.network.Sample(&e.clients[c].net) }
 
 func (e *engine) dispatch(it item) {
 	switch it.kind {
@@ -128,13 +129,13 @@ func (e *engine) sendPoll(c int32, req client.Request) {
 	ref, p := e.polls.alloc()
 	p.req, p.sentAt = req, e.now
 	arrival := e.now + e.delay(c)
-	p.resp, p.events = e.store.Poll(cs.reader, arrival, store.PollRequest{Cursor: req.Cursor}, p.events[:0])
+	e.store.Poll(cs.reader, arrival, store.PollRequest{Cursor: req.Cursor}, &p.resp)
 	e.schedule(arrival+p.resp.Service+e.delay(c), kindResponse, c, ref, 0)
 }
 
 func (e *engine) receive(c int32, ref int32) {
 	p := e.polls.at(ref)
-	resp := p.resp
+	resp := &p.resp
 	o := metrics.Outcome{BytesIn: resp.Bytes, BytesOut: e.store.HeaderBytes()}
 	switch resp.Status {
 	case store.StatusOK:
@@ -144,8 +145,8 @@ func (e *engine) receive(c int32, ref int32) {
 				e.rec.Lost(int(c), seq, metrics.RetentionExpired)
 			}
 		}
-		for i := range p.events {
-			ev := &p.events[i]
+		for i := range resp.Events {
+			ev := &resp.Events[i]
 			if e.rec.Held(int(c), ev.Seq, int(ev.Resource), ev.Created, e.now) {
 				o.New++
 			}
@@ -154,9 +155,9 @@ func (e *engine) receive(c int32, ref int32) {
 		o.Status = metrics.RateLimited
 	}
 	e.rec.Answered(int(c), p.req.Kind, p.sentAt, o)
-	req := p.req
-	e.polls.free(ref)
-	e.act(c, e.clients[c].poller.Receive(e.now, req, resp))
+	a := e.clients[c].poller.Receive(e.now, p.req, resp)
+	e.polls.free(ref) // after Receive: resp lives in the slot
+	e.act(c, a)
 }
 
 // emit hands the event created now to the sender, for every webhook client,

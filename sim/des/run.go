@@ -66,23 +66,25 @@ func build(sc *scenario.Scenario) (*engine, error) {
 	}
 	cfg := metrics.Config{Duration: sc.Duration.D(), Resources: sc.Store.Resources}
 	plan := sc.Store.Webhooks.Plan()
+	e.clients = make([]clientState, len(sc.Clients)) // final size: pollers point into it
 	for i, cl := range sc.Clients {
-		cs := clientState{
+		cs := &e.clients[i]
+		*cs = clientState{
 			name:   cl.Name,
 			wakeAt: client.Never,
-			net:    random.New(seed, "network/"+cl.Name),
+			net:    random.Stream(seed, "network/"+cl.Name),
 		}
 		outages := client.NewOutages(cl.Outages)
 		switch {
 		case cl.Poll != nil:
-			cs.poller = client.NewFixedPoller(*cl.Poll, outages, random.New(seed, "client/"+cl.Name))
+			cs.fixed = *client.NewFixedPoller(*cl.Poll, outages, random.Stream(seed, "client/"+cl.Name))
+			cs.poller = &cs.fixed
 			cs.reader = st.AddReader(cl.Name, seed)
 		case cl.Webhook != nil:
 			cs.receiver = client.NewReceiver(outages)
 			cs.sender = store.NewSender(plan, random.New(seed, "store/sender/"+cl.Name))
 			e.webhookClients = append(e.webhookClients, int32(i))
 		}
-		e.clients = append(e.clients, cs)
 		cfg.Clients = append(cfg.Clients, metrics.ClientConfig{Name: cl.Name, Strategy: sc.Strategy(i), Polls: cl.Poll != nil})
 	}
 	e.rec = metrics.NewRecorder(cfg)

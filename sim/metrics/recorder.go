@@ -4,16 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-)
-
-// Latencies are recorded in microseconds with two significant digits (1 %
-// relative error), up to ten years.
-const (
-	latencyUnit    = time.Microsecond
-	latencyHighest = int64(10 * 365 * 24 * time.Hour / latencyUnit)
-	latencyDigits  = 2
 )
 
 // Config describes the clients a Recorder records.
@@ -65,23 +55,24 @@ type Record struct {
 	Cause   Cause         // for a drop
 }
 
+// clientRecord is one client's tallies. The counters every request
+// touches come first, so that a request touches one or two cache lines.
 type clientRecord struct {
-	latency    *hdrhistogram.Histogram
-	sumS       float64
-	maxLatency time.Duration
-	delivered  int64
-	resolved   seqSet  // held or finally lost
-	highest    []int64 // per resource: the highest seq held
 	requests   [numKinds]int64
-	wastedKind [numKinds]int64
-	wasted     [numWastes]int64
-	dropped    [numCauses]int64
-	duplicates int64
-	outOfOrder int64
 	bytesIn    int64
 	bytesOut   int64
 	polls      int64 // answered polls, sent in the window
 	emptyPolls int64
+	wasted     [numWastes]int64
+	wastedKind [numKinds]int64
+
+	delivered  int64
+	duplicates int64
+	outOfOrder int64
+	dropped    [numCauses]int64
+	resolved   seqSet     // held or finally lost
+	highest    []int64    // per resource: the highest seq held
+	latency    *latencies // apart: touched only by deliveries
 }
 
 // NewRecorder returns a Recorder for the clients of cfg, indexed as listed.
@@ -89,7 +80,7 @@ func NewRecorder(cfg Config) *Recorder {
 	r := &Recorder{cfg: cfg, clients: make([]clientRecord, len(cfg.Clients))}
 	for i := range r.clients {
 		r.clients[i] = clientRecord{
-			latency:  hdrhistogram.New(1, latencyHighest, latencyDigits),
+			latency:  newLatencies(),
 			resolved: newSeqSet(),
 			highest:  make([]int64, max(cfg.Resources, 1)),
 		}
@@ -149,11 +140,7 @@ func (r *Recorder) Held(c int, seq int64, resource int, created, at time.Duratio
 		r.Trace(Record{Kind: HeldFirst, Client: c, Seq: seq, Created: created, At: at})
 	}
 	cr.delivered++
-	lat := at - created
-	cr.sumS += lat.Seconds()
-	cr.maxLatency = max(cr.maxLatency, lat)
-	v := min(int64(lat/latencyUnit), latencyHighest)
-	_ = cr.latency.RecordValue(v) // v is within the histogram's range
+	cr.latency.record(at - created)
 	if seq < cr.highest[resource] {
 		cr.outOfOrder++
 	} else {
@@ -223,7 +210,7 @@ func (r *Recorder) clientResults(i int, emitted, inFlight int64) ClientResults {
 	row := ClientResults{
 		Name: cc.Name, Strategy: cc.Strategy,
 		Emitted: emitted, Delivered: cr.delivered, InFlight: inFlight,
-		Latency:    latencyResults(cr),
+		Latency:    cr.latency.results(),
 		Requests:   Requests{ByKind: map[string]int64{}},
 		Wasted:     Wasted{ByReason: map[string]int64{}, ByKind: map[string]int64{}},
 		Dropped:    Dropped{ByCause: map[string]int64{}},
@@ -264,24 +251,6 @@ func (r *Recorder) clientResults(i int, emitted, inFlight int64) ClientResults {
 	}
 	return row
 }
-
-func latencyResults(cr *clientRecord) Latency {
-	h := cr.latency
-	l := Latency{Count: cr.delivered, Spectrum: []Percentile{}}
-	if cr.delivered == 0 {
-		return l
-	}
-	at := func(p float64) float64 { return unitSeconds(h.ValueAtPercentile(p)) }
-	l.MeanS = cr.sumS / float64(cr.delivered)
-	l.P50S, l.P90S, l.P99S, l.P999S = at(50), at(90), at(99), at(99.9)
-	l.MaxS = cr.maxLatency.Seconds()
-	for _, b := range h.CumulativeDistributionWithTicks(5) {
-		l.Spectrum = append(l.Spectrum, Percentile{Percentile: b.Quantile, ValueS: unitSeconds(b.ValueAt), Count: b.Count})
-	}
-	return l
-}
-
-func unitSeconds(v int64) float64 { return (time.Duration(v) * latencyUnit).Seconds() }
 
 func ratio(num, den int64) *float64 {
 	if den == 0 {

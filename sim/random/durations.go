@@ -33,11 +33,14 @@ var z99 = NormalQuantile(0.99)
 
 func seconds(d time.Duration) float64 { return d.Seconds() }
 
+// fromSeconds converts non-negative seconds to a duration, rounded to the
+// nanosecond and saturated at the largest duration.
 func fromSeconds(s float64) time.Duration {
-	if s >= math.MaxInt64/float64(time.Second) {
+	ns := s * float64(time.Second)
+	if ns >= math.MaxInt64 {
 		return time.Duration(math.MaxInt64)
 	}
-	return time.Duration(math.Round(s * float64(time.Second)))
+	return time.Duration(ns + 0.5) // ns ≥ 0: truncating ns + ½ rounds it
 }
 
 // Constant is a distribution that always gives the same duration.

@@ -22,9 +22,16 @@ type Source struct {
 // New returns the stream named name under seed. Streams with different names
 // are independent; the same seed and name always give the same sequence.
 func New(seed uint64, name string) *Source {
+	s := Stream(seed, name)
+	return &s
+}
+
+// Stream is New as a value, for a component that keeps its stream inside
+// itself, next to the state it draws for.
+func Stream(seed uint64, name string) Source {
 	h := fnv.New64a()
 	h.Write([]byte(name))
-	s := &Source{}
+	var s Source
 	s.pcg.Seed(seed, h.Sum64())
 	return s
 }

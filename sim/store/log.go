@@ -56,6 +56,12 @@ func (l *eventLog) extend(t time.Duration) {
 // firstSeq is the seq of the oldest kept event, or nextSeq when none is kept.
 func (l *eventLog) firstSeq() int64 { return l.nextSeq - int64(len(l.events)-l.head) }
 
+// span returns the kept events with seqs from first to last.
+func (l *eventLog) span(first, last int64) []Event {
+	i := l.head + int(first-l.firstSeq())
+	return l.events[i : i+int(last-first+1)]
+}
+
 // at returns the kept event with the given seq.
 func (l *eventLog) at(seq int64) *Event {
 	return &l.events[l.head+int(seq-l.firstSeq())]
@@ -64,13 +70,15 @@ func (l *eventLog) at(seq int64) *Event {
 // lastCreatedBy returns the seq of the newest event created at or before t,
 // or firstSeq − 1 when no kept event is. The log must be extended to t.
 func (l *eventLog) lastCreatedBy(t time.Duration) int64 {
-	kept := l.events[l.head:]
-	// Usually t is at or near the newest event: look back a few first.
-	for i := len(kept) - 1; i >= 0 && i >= len(kept)-8; i-- {
-		if kept[i].Created <= t {
-			return kept[i].Seq
-		}
+	// Usually the newest event is already at or before t: one comparison.
+	if n := len(l.events); n > l.head && l.events[n-1].Created <= t {
+		return l.nextSeq - 1
 	}
+	return l.lastCreatedBySearch(t)
+}
+
+func (l *eventLog) lastCreatedBySearch(t time.Duration) int64 {
+	kept := l.events[l.head:]
 	n := sort.Search(len(kept), func(i int) bool { return kept[i].Created > t })
 	return l.firstSeq() + int64(n) - 1
 }
@@ -78,13 +86,15 @@ func (l *eventLog) lastCreatedBy(t time.Duration) int64 {
 // firstCreatedFrom returns the seq of the oldest kept event created at or
 // after t, or nextSeq when there is none.
 func (l *eventLog) firstCreatedFrom(t time.Duration) int64 {
-	kept := l.events[l.head:]
-	// Usually nothing or little has expired: look forward a few first.
-	for i := 0; i < len(kept) && i < 8; i++ {
-		if kept[i].Created >= t {
-			return kept[i].Seq
-		}
+	// Usually nothing kept has aged out: one comparison.
+	if l.head == len(l.events) || l.events[l.head].Created >= t {
+		return l.firstSeq()
 	}
+	return l.firstCreatedFromSearch(t)
+}
+
+func (l *eventLog) firstCreatedFromSearch(t time.Duration) int64 {
+	kept := l.events[l.head:]
 	n := sort.Search(len(kept), func(i int) bool { return kept[i].Created >= t })
 	return l.firstSeq() + int64(n)
 }

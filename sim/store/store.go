@@ -37,8 +37,8 @@ type reader struct {
 	name    string
 	cursor  int64 // the reader holds every event up to cursor
 	limiter *rate.Limiter
-	rng     *random.Source // service times of this reader's requests
-	limitAt time.Duration  // latest instant the rate limiter was consulted at
+	rng     random.Source // service times of this reader's requests
+	limitAt time.Duration // latest instant the rate limiter was consulted at
 }
 
 // New builds the store sc describes; its random streams derive from seed.
@@ -77,7 +77,7 @@ type Reader int
 // returns its handle. Its requests draw service times from a stream of their
 // own, so adding a client changes no other client's draws.
 func (s *Store) AddReader(name string, seed uint64) Reader {
-	r := reader{name: name, rng: random.New(seed, "store/api/"+name)}
+	r := reader{name: name, rng: random.Stream(seed, "store/api/"+name)}
 	if rl := s.rateLimit; rl != nil {
 		r.limiter = rate.NewLimiter(rate.Limit(rl.Rate.PerSecond()), rl.Burst)
 	}
@@ -144,12 +144,12 @@ type PollRequest struct {
 	Cursor int64 // the last seq the client holds; 0 for none
 }
 
-// PollResponse is the store's answer to a PollRequest; Poll returns the
-// events it carries alongside.
+// PollResponse is the store's answer to a PollRequest.
 type PollResponse struct {
+	Events     []Event // the events returned, in seq order
 	Status     Status
 	First      int64         // seq of the first event returned
-	Count      int           // events returned: First, First+1, ...
+	Count      int           // len(Events): First, First+1, ...
 	HasMore    bool          // more events were waiting after these
 	Expired    int64         // events after the cursor that aged out before the client read them
 	Cursor     int64         // the cursor to send next: the last seq returned or skipped
@@ -159,10 +159,12 @@ type PollResponse struct {
 }
 
 // Poll answers req from reader r, arriving at instant at: the response
-// reflects the log as it is at that instant. The events it carries are
-// appended to dst, which is returned.
-func (s *Store) Poll(r Reader, at time.Duration, req PollRequest, dst []Event) (PollResponse, []Event) {
+// reflects the log as it is at that instant. Poll writes the answer into
+// resp, reusing the capacity of resp.Events, so that a runner that keeps
+// its responses allocates nothing.
+func (s *Store) Poll(r Reader, at time.Duration, req PollRequest, resp *PollResponse) {
 	rd := &s.readers[r]
+	*resp = PollResponse{Events: resp.Events[:0], Status: StatusOK, Cursor: req.Cursor}
 	if lim := rd.limiter; lim != nil {
 		// Requests of one client can overtake each other on the network;
 		// the bucket is consulted in arrival order as it would be, and a
@@ -171,13 +173,14 @@ func (s *Store) Poll(r Reader, at time.Duration, req PollRequest, dst []Event) (
 		rd.limitAt = max(at, rd.limitAt)
 		now := epoch.Add(rd.limitAt)
 		if !lim.AllowN(now, 1) {
-			return PollResponse{Status: StatusRateLimited, Cursor: req.Cursor,
-				RetryAfter: retryAfter(lim, now), Bytes: s.headerBytes + errorBodyBytes}, dst
+			resp.Status = StatusRateLimited
+			resp.RetryAfter = retryAfter(lim, now)
+			resp.Bytes = s.headerBytes + errorBodyBytes
+			return
 		}
 	}
 	s.log.extend(at)
 	start := req.Cursor + 1
-	resp := PollResponse{Status: StatusOK}
 	if kept := s.log.firstCreatedFrom(at - s.retention); start < kept {
 		resp.Expired = kept - start
 		start = kept
@@ -187,15 +190,15 @@ func (s *Store) Poll(r Reader, at time.Duration, req PollRequest, dst []Event) (
 	resp.First = start
 	resp.Cursor = start + int64(resp.Count) - 1
 	resp.HasMore = resp.Cursor < last
-	resp.Service = s.service.Sample(rd.rng)
+	resp.Service = s.service.Sample(&rd.rng)
 	resp.Bytes = s.headerBytes + envelopeBytes
-	for seq := start; seq <= resp.Cursor; seq++ {
-		ev := s.log.at(seq)
-		resp.Bytes += int(ev.Size) + 1
-		dst = append(dst, *ev)
+	if resp.Count > 0 {
+		resp.Events = append(resp.Events, s.log.span(start, resp.Cursor)...)
+		for _, ev := range resp.Events {
+			resp.Bytes += int(ev.Size) + 1
+		}
 	}
 	rd.cursor = max(rd.cursor, req.Cursor)
-	return resp, dst
 }
 
 // Bytes of a poll response's JSON envelope and of an error body.

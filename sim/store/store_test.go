@@ -14,7 +14,7 @@ import (
 
 // newStore builds a store of evenly spaced events, one a second from 0.5 s
 // (offset fixed by replacing the process), answering at once.
-func newStore(t *testing.T, extra string) *Store {
+func newStore(t testing.TB, extra string) *Store {
 	t.Helper()
 	sc, err := scenario.Parse("store.yaml", []byte(`
 duration: 1h
@@ -37,7 +37,9 @@ func TestPollReturnsThePageAfterTheCursorAsOfItsArrival(t *testing.T) {
 	s := newStore(t, "")
 	r := s.AddReader("c", 1)
 
-	resp, events := s.Poll(r, 2*time.Second, PollRequest{Cursor: 0}, nil)
+	var resp PollResponse
+	s.Poll(r, 2*time.Second, PollRequest{Cursor: 0}, &resp)
+	events := resp.Events
 	assert.Equal(t, StatusOK, resp.Status)
 	assert.Equal(t, int64(1), resp.First)
 	assert.Equal(t, 2, resp.Count, "events created at 0.5 s and 1.5 s")
@@ -47,19 +49,21 @@ func TestPollReturnsThePageAfterTheCursorAsOfItsArrival(t *testing.T) {
 	assert.Equal(t, 1500*time.Millisecond, events[1].Created)
 	assert.Equal(t, 100+64+2*(500+1), resp.Bytes)
 
-	resp, events = s.Poll(r, 7*time.Second, PollRequest{Cursor: 2}, events[:0])
+	s.Poll(r, 7*time.Second, PollRequest{Cursor: 2}, &resp)
 	assert.Equal(t, int64(3), resp.First)
 	assert.Equal(t, 3, resp.Count, "a page holds 3")
 	assert.True(t, resp.HasMore, "events 6 and 7 wait")
 	assert.Equal(t, int64(5), resp.Cursor)
-	assert.Len(t, events, 3)
+	assert.Len(t, resp.Events, 3)
+	assert.Equal(t, int64(3), resp.Events[0].Seq)
 
-	resp, _ = s.Poll(r, 7*time.Second, PollRequest{Cursor: 5}, nil)
+	s.Poll(r, 7*time.Second, PollRequest{Cursor: 5}, &resp)
 	assert.Equal(t, 2, resp.Count)
 	assert.False(t, resp.HasMore)
 
-	resp, _ = s.Poll(r, 7200*time.Millisecond, PollRequest{Cursor: 7}, nil)
+	s.Poll(r, 7200*time.Millisecond, PollRequest{Cursor: 7}, &resp)
 	assert.Zero(t, resp.Count)
+	assert.Empty(t, resp.Events)
 	assert.Equal(t, int64(7), resp.Cursor, "an empty answer keeps the cursor")
 	assert.Equal(t, 100+64, resp.Bytes)
 }
@@ -69,10 +73,11 @@ func TestPollSkipsWhatAgedOut(t *testing.T) {
 	s := newStore(t, "")
 	r := s.AddReader("c", 1)
 	// At 30 s, events created before 20 s are gone: seqs 1..20 (0.5 s .. 19.5 s).
-	resp, events := s.Poll(r, 30*time.Second, PollRequest{Cursor: 4}, nil)
+	var resp PollResponse
+	s.Poll(r, 30*time.Second, PollRequest{Cursor: 4}, &resp)
 	assert.Equal(t, int64(16), resp.Expired, "seqs 5 to 20 aged out unread")
 	assert.Equal(t, int64(21), resp.First)
-	assert.Equal(t, 20500*time.Millisecond, events[0].Created)
+	assert.Equal(t, 20500*time.Millisecond, resp.Events[0].Created)
 	first, last := s.Kept(30 * time.Second)
 	assert.Equal(t, int64(21), first)
 	assert.Equal(t, int64(30), last)
@@ -83,7 +88,8 @@ func TestRateLimitAnswers429WithRetryAfterInWholeSeconds(t *testing.T) {
 	s := newStore(t, ", rate_limit: {rate: 2/s, burst: 2}")
 	r := s.AddReader("c", 1)
 	at := func(ms int) PollResponse {
-		resp, _ := s.Poll(r, time.Duration(ms)*time.Millisecond, PollRequest{}, nil)
+		var resp PollResponse
+		s.Poll(r, time.Duration(ms)*time.Millisecond, PollRequest{}, &resp)
 		return resp
 	}
 	assert.Equal(t, StatusOK, at(0).Status)
@@ -103,8 +109,9 @@ func TestRetryAfterRoundsUpASlowBucket(t *testing.T) {
 	t.Parallel()
 	s := newStore(t, ", rate_limit: {rate: 6/m, burst: 1}")
 	r := s.AddReader("c", 1)
-	s.Poll(r, 0, PollRequest{}, nil)
-	resp, _ := s.Poll(r, 2500*time.Millisecond, PollRequest{}, nil)
+	var resp PollResponse
+	s.Poll(r, 0, PollRequest{}, &resp)
+	s.Poll(r, 2500*time.Millisecond, PollRequest{}, &resp)
 	assert.Equal(t, StatusRateLimited, resp.Status)
 	assert.Equal(t, 8*time.Second, resp.RetryAfter, "7.5 s to the next token at 6/m")
 }
@@ -113,8 +120,9 @@ func TestAdvanceForgetsWhatEveryReaderPassed(t *testing.T) {
 	t.Parallel()
 	s := newStore(t, "")
 	fast, slow := s.AddReader("fast", 1), s.AddReader("slow", 1)
-	s.Poll(fast, 5*time.Second, PollRequest{Cursor: 5}, nil)
-	s.Poll(slow, 5*time.Second, PollRequest{Cursor: 2}, nil)
+	var resp PollResponse
+	s.Poll(fast, 5*time.Second, PollRequest{Cursor: 5}, &resp)
+	s.Poll(slow, 5*time.Second, PollRequest{Cursor: 2}, &resp)
 	s.Advance(5 * time.Second)
 	assert.Equal(t, int64(3), s.log.firstSeq(), "the slow reader still needs 3")
 	e, ok := s.Event(3)

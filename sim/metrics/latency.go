@@ -1,0 +1,71 @@
+package metrics
+
+import (
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Latencies are recorded in microseconds with two significant digits (1 %
+// relative error), up to ten years.
+const (
+	latencyUnit    = time.Microsecond
+	latencyHighest = int64(10 * 365 * 24 * time.Hour / latencyUnit)
+	latencyDigits  = 2
+)
+
+// latencies is one client's latency histogram, with the exact mean and max
+// kept beside it. Values are collected in a small buffer and written to the
+// histogram a batch at a time: with many clients, each histogram is a cold
+// 43 KB array, and a batch of writes to it is far cheaper than the same
+// writes spread among all the others.
+type latencies struct {
+	h       *hdrhistogram.Histogram
+	buf     [64]int64
+	n       int
+	count   int64
+	sumS    float64
+	maxSeen time.Duration
+}
+
+func newLatencies() *latencies {
+	return &latencies{h: hdrhistogram.New(1, latencyHighest, latencyDigits)}
+}
+
+func (l *latencies) record(d time.Duration) {
+	l.count++
+	l.sumS += d.Seconds()
+	l.maxSeen = max(l.maxSeen, d)
+	l.buf[l.n] = min(int64(d/latencyUnit), latencyHighest)
+	l.n++
+	if l.n == len(l.buf) {
+		l.flush()
+	}
+}
+
+// flush writes the buffered values to the histogram.
+func (l *latencies) flush() {
+	for _, v := range l.buf[:l.n] {
+		_ = l.h.RecordValue(v) // v is within the histogram's range
+	}
+	l.n = 0
+}
+
+// results summarises the recorded latencies.
+func (l *latencies) results() Latency {
+	l.flush()
+	res := Latency{Count: l.count, Spectrum: []Percentile{}}
+	if l.count == 0 {
+		return res
+	}
+	at := func(p float64) float64 { return unitSeconds(l.h.ValueAtPercentile(p)) }
+	res.MeanS = l.sumS / float64(l.count)
+	res.P50S, res.P90S, res.P99S, res.P999S = at(50), at(90), at(99), at(99.9)
+	res.MaxS = l.maxSeen.Seconds()
+	for _, b := range l.h.CumulativeDistributionWithTicks(5) {
+		res.Spectrum = append(res.Spectrum, Percentile{Percentile: b.Quantile, ValueS: unitSeconds(b.ValueAt), Count: b.Count})
+	}
+	return res
+}
+
+func unitSeconds(v int64) float64 { return (time.Duration(v) * latencyUnit).Seconds() }
