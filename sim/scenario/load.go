@@ -232,6 +232,20 @@ func (s *source) locate(path string) mark {
 	}
 }
 
+// misspelt reports whether the mapping at path has an unknown key that is a
+// near miss of one of names, such as webhok for webhook.
+func (s *source) misspelt(path string, names ...string) bool {
+	if s == nil {
+		return false
+	}
+	for p := range s.broken {
+		if key, ok := strings.CutPrefix(p, path+"."); ok && !strings.ContainsAny(key, ".[") && closest(key, names) != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // isBroken reports whether the decoder failed on path or on one of its
 // ancestors, so that validation does not report the same field again.
 func (s *source) isBroken(path string) bool {

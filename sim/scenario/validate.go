@@ -223,6 +223,8 @@ func (s *Scenario) validateClients(c *checker) {
 			c.add(p+".webhook", "empty; write webhook: {} for a receiver")
 		case cl.Poll == nil && cl.Webhook == nil && c.src.has(p+".poll"):
 			c.add(p+".poll", "empty; give at least an interval, such as poll: {interval: 10s}")
+		case cl.Poll == nil && cl.Webhook == nil && c.src.misspelt(p, "poll", "webhook"):
+			// The strategy is there, misspelt, and reported already.
 		case cl.Poll == nil && cl.Webhook == nil:
 			c.add(p, "give the client a strategy: poll or webhook")
 		case cl.Poll != nil && cl.Webhook != nil:

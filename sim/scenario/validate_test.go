@@ -758,3 +758,21 @@ clients:
 		`dir/x.yaml:6:65: clients[1].outages[0].mode: "crash" is not one of refuse, hang`
 	assert.Equal(t, want, err.Error(), "Parse(dir/x.yaml).Error() = %q; want %q", err.Error(), want)
 }
+
+// A misspelt strategy is reported once, as the unknown key it is, not again
+// as a missing strategy.
+func TestMisspeltStrategyIsOneProblem(t *testing.T) {
+	t.Parallel()
+	_, err := Parse("typo.yaml", []byte(`
+duration: 1h
+store: {arrivals: {process: poisson, rate: 1/s}}
+clients:
+  - name: hook
+    webhok: {}
+`))
+	var problems Problems
+	require.ErrorAs(t, err, &problems)
+	require.Len(t, problems, 1, "%v", err)
+	assert.Equal(t, 6, problems[0].Line)
+	assert.Contains(t, problems[0].Msg, `did you mean "webhook"`)
+}
