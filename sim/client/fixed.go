@@ -77,11 +77,15 @@ func (p *FixedPoller) Wake(now time.Duration) Action {
 // followingTick returns the tick after tick: interval later, plus a uniform
 // jitter in [−jitter, +jitter] when there is one.
 func (p *FixedPoller) followingTick(tick time.Duration) time.Duration {
-	next := tick + p.interval
 	if p.jitter > 0 {
-		next += time.Duration((2*p.rng.Float64() - 1) * float64(p.jitter))
+		return tick + p.interval + p.jitterDraw()
 	}
-	return next
+	return tick + p.interval
+}
+
+// jitterDraw is uniform in [−jitter, +jitter].
+func (p *FixedPoller) jitterDraw() time.Duration {
+	return time.Duration((2*p.rng.Float64() - 1) * float64(p.jitter))
 }
 
 func (p *FixedPoller) wake() time.Duration {

@@ -28,7 +28,11 @@ func (h *eventHeap) len() int { return len(h.items) }
 
 func (h *eventHeap) push(it item) {
 	h.items = append(h.items, it)
-	i := len(h.items) - 1
+	h.up(len(h.items) - 1)
+}
+
+// up moves the item at i towards the root until its parent is earlier.
+func (h *eventHeap) up(i int) {
 	for i > 0 {
 		parent := (i - 1) / 4
 		if !h.items[i].before(&h.items[parent]) {

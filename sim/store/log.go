@@ -46,6 +46,12 @@ func (l *eventLog) draw() {
 
 // extend creates every event whose creation instant is at or before t.
 func (l *eventLog) extend(t time.Duration) {
+	if !l.done && l.upcoming <= t { // usually not: the log is ahead already
+		l.create(t)
+	}
+}
+
+func (l *eventLog) create(t time.Duration) {
 	for !l.done && l.upcoming <= t {
 		l.events = append(l.events, l.newEvent(l.nextSeq, l.upcoming))
 		l.nextSeq++
@@ -71,7 +77,7 @@ func (l *eventLog) at(seq int64) *Event {
 // or firstSeq − 1 when no kept event is. The log must be extended to t.
 func (l *eventLog) lastCreatedBy(t time.Duration) int64 {
 	// Usually the newest event is already at or before t: one comparison.
-	if n := len(l.events); n > l.head && l.events[n-1].Created <= t {
+	if kept := l.events[l.head:]; len(kept) > 0 && kept[len(kept)-1].Created <= t {
 		return l.nextSeq - 1
 	}
 	return l.lastCreatedBySearch(t)
@@ -87,8 +93,8 @@ func (l *eventLog) lastCreatedBySearch(t time.Duration) int64 {
 // after t, or nextSeq when there is none.
 func (l *eventLog) firstCreatedFrom(t time.Duration) int64 {
 	// Usually nothing kept has aged out: one comparison.
-	if l.head == len(l.events) || l.events[l.head].Created >= t {
-		return l.firstSeq()
+	if kept := l.events[l.head:]; len(kept) == 0 || kept[0].Created >= t {
+		return l.nextSeq - int64(len(kept))
 	}
 	return l.firstCreatedFromSearch(t)
 }
