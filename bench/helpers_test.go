@@ -4,12 +4,9 @@ import (
 	"context"
 	"os"
 	"runtime"
-	"runtime/metrics"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/pushpull/pushpull/sim/des"
 	pmetrics "github.com/pushpull/pushpull/sim/metrics"
@@ -55,31 +52,11 @@ func peakRSS() float64 {
 	return 0
 }
 
-// peakLiveHeap runs f and returns the most heap memory live objects held at
-// any garbage collection during it, sampled every few milliseconds, after a
-// collection before it starts.
-func peakLiveHeap(f func()) uint64 {
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	var peak uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		tick := time.NewTicker(2 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			metrics.Read(sample)
-			peak = max(peak, sample[0].Value.Uint64())
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	})
+// allocated runs f and returns the bytes it allocated on the heap.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	f()
-	runtime.GC() // the last collection sees what f left live at its end
-	close(done)
-	wg.Wait()
-	return peak
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }

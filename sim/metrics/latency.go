@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"math"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -62,10 +63,28 @@ func (l *latencies) results() Latency {
 	res.MeanS = l.sumS / float64(l.count)
 	res.P50S, res.P90S, res.P99S, res.P999S = at(50), at(90), at(99), at(99.9)
 	res.MaxS = l.maxSeen.Seconds()
-	for _, b := range l.h.CumulativeDistributionWithTicks(5) {
-		res.Spectrum = append(res.Spectrum, Percentile{Percentile: b.Quantile, ValueS: unitSeconds(b.ValueAt), Count: b.Count})
+	res.Spectrum = make([]Percentile, len(spectrumPercentiles))
+	for i, v := range l.h.ValueAtPercentilesSlice(spectrumPercentiles) {
+		res.Spectrum[i] = Percentile{Percentile: spectrumPercentiles[i], ValueS: unitSeconds(v)}
 	}
 	return res
 }
+
+// spectrumPercentiles are the percentiles of every latency spectrum: five
+// steps for each halving of the remaining tail, as HdrHistogram prints its
+// distributions, from 0 down to the last 0.001 %, then 100. The list is the
+// same whatever the number of deliveries, so results do not grow with the
+// length of a run, and spectra of different clients line up point for point.
+var spectrumPercentiles = func() []float64 {
+	var ps []float64
+	for k := 0; ; k++ {
+		p := 100 * (1 - math.Exp2(-float64(k)/5))
+		if p > 99.999 {
+			break
+		}
+		ps = append(ps, p)
+	}
+	return append(ps, 100)
+}()
 
 func unitSeconds(v int64) float64 { return (time.Duration(v) * latencyUnit).Seconds() }

@@ -96,3 +96,25 @@ func TestTraceSeesEveryFate(t *testing.T) {
 	r.Lost(0, 2, RetriesExhausted)
 	assert.Equal(t, []RecordKind{HeldFirst, HeldAgain, LostForGood}, got)
 }
+
+func TestSpectrumIsTheSameLadderWhateverTheCount(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1, 100, 100_000} {
+		r := newTestRecorder("c")
+		for i := range n {
+			r.Held(0, int64(i+1), 0, 0, time.Duration(i+1)*time.Millisecond)
+		}
+		res, err := r.Results(ScenarioInfo{}, RunInfo{}, int64(n), []Tally{{}})
+		require.NoError(t, err)
+		spectrum := res.Clients[0].Latency.Spectrum
+		require.Len(t, spectrum, len(spectrumPercentiles), "n = %d", n)
+		assert.Equal(t, 0.0, spectrum[0].Percentile)
+		assert.Equal(t, 100.0, spectrum[len(spectrum)-1].Percentile)
+		for i := 1; i < len(spectrum); i++ {
+			assert.Greater(t, spectrum[i].Percentile, spectrum[i-1].Percentile)
+			assert.GreaterOrEqual(t, spectrum[i].ValueS, spectrum[i-1].ValueS)
+		}
+		last := float64(n) / 1000
+		assert.InEpsilon(t, last, spectrum[len(spectrum)-1].ValueS, 0.01, "100 %% is the max within the histogram's 1 %%")
+	}
+}

@@ -79,14 +79,13 @@ type Latency struct {
 	P99S     float64      `json:"p99_s"`
 	P999S    float64      `json:"p999_s"`
 	MaxS     float64      `json:"max_s"`
-	Spectrum []Percentile `json:"spectrum"` // the whole distribution, HDR, within 1 %
+	Spectrum []Percentile `json:"spectrum"` // the whole distribution, within 1 %: the same percentiles for every client
 }
 
 // Percentile is one point of a latency distribution.
 type Percentile struct {
 	Percentile float64 `json:"percentile"` // 0 to 100
-	ValueS     float64 `json:"value_s"`
-	Count      int64   `json:"count"` // deliveries at or below ValueS
+	ValueS     float64 `json:"value_s"`    // the latency below which this percentage of deliveries fall
 }
 
 // Requests counts the requests of a client sent in [0, duration). Each is
