@@ -142,7 +142,7 @@ func (e *engine) receive(c int32, ref int32) {
 		o.Returned = resp.Count
 		for seq := resp.First - resp.Expired; seq < resp.First; seq++ {
 			if !e.rec.Holds(int(c), seq) {
-				e.rec.Lost(int(c), seq, metrics.RetentionExpired)
+				e.rec.Lost(int(c), seq, e.now, metrics.RetentionExpired)
 			}
 		}
 		for i := range resp.Events {
@@ -277,7 +277,7 @@ func (e *engine) release(ref int32) {
 		return
 	}
 	if !d.held {
-		e.rec.Lost(int(d.client), d.ev.Seq, metrics.RetriesExhausted)
+		e.rec.Lost(int(d.client), d.ev.Seq, e.now, metrics.RetriesExhausted)
 	}
 	e.deliveries.free(ref)
 }

@@ -64,7 +64,7 @@ func build(sc *scenario.Scenario) (*engine, error) {
 		store:   st,
 		network: sc.Network.Latency.Distribution(),
 	}
-	cfg := metrics.Config{Duration: sc.Duration.D(), Resources: sc.Store.Resources}
+	cfg := metrics.Config{Duration: sc.Duration.D(), End: sc.End().D(), Resources: sc.Store.Resources}
 	plan := sc.Store.Webhooks.Plan()
 	e.clients = make([]clientState, len(sc.Clients)) // final size: pollers point into it
 	for i, cl := range sc.Clients {
@@ -85,9 +85,14 @@ func build(sc *scenario.Scenario) (*engine, error) {
 			cs.sender = store.NewSender(plan, random.New(seed, "store/sender/"+cl.Name))
 			e.webhookClients = append(e.webhookClients, int32(i))
 		}
-		cfg.Clients = append(cfg.Clients, metrics.ClientConfig{Name: cl.Name, Strategy: sc.Strategy(i), Polls: cl.Poll != nil})
+		cc := metrics.ClientConfig{Name: cl.Name, Strategy: sc.Strategy(i), Polls: cl.Poll != nil}
+		for _, o := range cl.Outages {
+			cc.Outages = append(cc.Outages, metrics.Outage{AtS: o.At.D().Seconds(), ForS: o.For.D().Seconds(), Mode: o.Mode})
+		}
+		cfg.Clients = append(cfg.Clients, cc)
 	}
 	e.rec = metrics.NewRecorder(cfg)
+	st.OnCreate = e.rec.Created
 	for i := range e.clients {
 		if p := e.clients[i].poller; p != nil {
 			e.act(int32(i), client.Action{Wake: p.Start()})
@@ -162,7 +167,7 @@ func (e *engine) results(sc *scenario.Scenario, interrupted bool) (*metrics.Resu
 func (e *engine) settlePoller(c int32, cursor, emitted int64) int64 {
 	first, last := e.store.Kept(e.now)
 	for seq := cursor + 1; seq < first && seq <= emitted; seq++ {
-		e.rec.Lost(int(c), seq, metrics.RetentionExpired)
+		e.rec.Lost(int(c), seq, e.now, metrics.RetentionExpired)
 	}
 	return max(0, last-max(cursor+1, first)+1)
 }

@@ -33,7 +33,7 @@ func TestResultsDocIsCurrent(t *testing.T) {
 			if name == "" || name == "-" {
 				continue
 			}
-			assert.Contains(t, string(doc), "`"+name+"`", "docs/results.md does not describe %s%s", path, name)
+			assert.True(t, strings.Contains(string(doc), "`"+name+"`"), "docs/results.md does not describe %s%s", path, name)
 			walk(f.Type, path+name+".")
 		}
 	}

@@ -10,7 +10,10 @@ import (
 type Config struct {
 	// Duration is the measurement window: requests sent before it count.
 	// Events are only created before it.
-	Duration  time.Duration
+	Duration time.Duration
+	// End is the end of the run: duration plus drain. The timeline covers
+	// [0, End).
+	End       time.Duration
 	Resources int
 	Clients   []ClientConfig
 }
@@ -18,17 +21,20 @@ type Config struct {
 // ClientConfig names one client.
 type ClientConfig struct {
 	Name     string
-	Strategy string // in words, such as "poll every 10s"
-	Polls    bool   // the client polls, so its empty-poll fraction is reported
+	Strategy string   // in words, such as "poll every 10s"
+	Polls    bool     // the client polls, so its empty-poll fraction is reported
+	Outages  []Outage // when the client was down, for the timeline
 }
 
 // Recorder turns what a runner reports into Results. It is not safe for
 // concurrent use: a runner that reports from several goroutines serialises
 // its calls.
 type Recorder struct {
-	cfg     Config
-	clients []clientRecord
-	broken  []error // violated invariants, such as a delivery before creation
+	cfg      Config
+	clients  []clientRecord
+	broken   []error // violated invariants, such as a delivery before creation
+	timeline timeline
+	emitted  []int64 // events created, per bucket
 
 	// Trace, when set, sees every delivery, duplicate and loss as it is
 	// recorded: for tests, and for raw per-event output.
@@ -73,20 +79,27 @@ type clientRecord struct {
 	resolved   seqSet     // held or finally lost
 	highest    []int64    // per resource: the highest seq held
 	latency    *latencies // apart: touched only by deliveries
+	series     series     // the timeline
 }
 
 // NewRecorder returns a Recorder for the clients of cfg, indexed as listed.
 func NewRecorder(cfg Config) *Recorder {
-	r := &Recorder{cfg: cfg, clients: make([]clientRecord, len(cfg.Clients))}
+	tl := newTimeline(max(cfg.End, cfg.Duration))
+	r := &Recorder{cfg: cfg, clients: make([]clientRecord, len(cfg.Clients)), timeline: tl, emitted: make([]int64, tl.buckets)}
 	for i := range r.clients {
 		r.clients[i] = clientRecord{
 			latency:  newLatencies(),
 			resolved: newSeqSet(),
 			highest:  make([]int64, max(cfg.Resources, 1)),
+			series:   newSeries(tl.buckets),
 		}
 	}
 	return r
 }
+
+// Created records that the store created an event at instant t, for the
+// timeline.
+func (r *Recorder) Created(t time.Duration) { inc(r.emitted, r.timeline.bucket(t)) }
 
 // inWindow reports whether a request sent at t counts.
 func (r *Recorder) inWindow(t time.Duration) bool { return t < r.cfg.Duration }
@@ -94,9 +107,11 @@ func (r *Recorder) inWindow(t time.Duration) bool { return t < r.cfg.Duration }
 // Sent records that client c sent (or, for a webhook attempt, was sent) a
 // request of kind k at t.
 func (r *Recorder) Sent(c int, k Kind, t time.Duration) {
+	cr := &r.clients[c]
 	if r.inWindow(t) {
-		r.clients[c].requests[k]++
+		cr.requests[k]++
 	}
+	inc(cr.series.requests, r.timeline.bucket(t))
 }
 
 // Answered records how a request of kind k that client c sent at sentAt
@@ -141,6 +156,7 @@ func (r *Recorder) Held(c int, seq int64, resource int, created, at time.Duratio
 	}
 	cr.delivered++
 	cr.latency.record(at - created)
+	inc(cr.series.deliveries, r.timeline.bucket(at))
 	if seq < cr.highest[resource] {
 		cr.outOfOrder++
 	} else {
@@ -152,15 +168,17 @@ func (r *Recorder) Held(c int, seq int64, resource int, created, at time.Duratio
 // Holds reports whether client c holds event seq or has lost it for good.
 func (r *Recorder) Holds(c int, seq int64) bool { return r.clients[c].resolved.has(seq) }
 
-// Lost records that client c will never hold event seq, for cause. Report a
-// loss only when it is final: no path left can still deliver the event.
-func (r *Recorder) Lost(c int, seq int64, cause Cause) {
+// Lost records that client c will never hold event seq, for cause, as the
+// runner learns it at instant at. Report a loss only when it is final: no
+// path left can still deliver the event.
+func (r *Recorder) Lost(c int, seq int64, at time.Duration, cause Cause) {
 	cr := &r.clients[c]
 	if !cr.resolved.add(seq) {
 		r.broken = append(r.broken, fmt.Errorf("client %s: event %d reported lost (%v) after it was held or lost", r.cfg.Clients[c].Name, seq, cause))
 		return
 	}
 	cr.dropped[cause]++
+	inc(cr.series.drops, r.timeline.bucket(at))
 	if r.Trace != nil {
 		r.Trace(Record{Kind: LostForGood, Client: c, Seq: seq, Cause: cause})
 	}
@@ -183,6 +201,7 @@ var ErrInvariant = errors.New("accounting invariant violated")
 func (r *Recorder) Results(sc ScenarioInfo, run RunInfo, emitted int64, tallies []Tally) (*Results, error) {
 	res := &Results{Schema: Schema, Version: Version, Scenario: sc, Run: run}
 	res.Store.Emitted = emitted
+	res.Timeline = Timeline{BucketS: r.timeline.width.Seconds(), Emitted: r.emitted}
 	errs := append([]error(nil), r.broken...)
 	window := r.cfg.Duration.Seconds()
 	for i := range r.clients {
@@ -217,6 +236,8 @@ func (r *Recorder) clientResults(i int, emitted, inFlight int64) ClientResults {
 		Duplicates: cr.duplicates,
 		OutOfOrder: cr.outOfOrder,
 		Bytes:      Bytes{In: cr.bytesIn, Out: cr.bytesOut},
+		Outages:    append([]Outage{}, cc.Outages...),
+		Timeline:   ClientTimeline{Requests: cr.series.requests, Deliveries: cr.series.deliveries, Drops: cr.series.drops},
 	}
 	for k := range numKinds {
 		if n := cr.requests[k]; n > 0 {

@@ -60,7 +60,7 @@ func TestResultsReportAnUnbalancedAccount(t *testing.T) {
 	t.Parallel()
 	r := newTestRecorder("a", "b")
 	r.Held(0, 1, 0, 0, time.Second)
-	r.Lost(0, 2, RetriesExhausted)
+	r.Lost(0, 2, 0, RetriesExhausted)
 	r.Held(1, 1, 0, 0, time.Second)
 	res, err := r.Results(ScenarioInfo{}, RunInfo{}, 3, []Tally{{InFlight: 1}, {InFlight: 0}})
 	require.Error(t, err)
@@ -79,7 +79,7 @@ func TestBrokenFactsAreErrors(t *testing.T) {
 	r := newTestRecorder("c")
 	assert.False(t, r.Held(0, 1, 0, 5*time.Second, time.Second), "held before creation")
 	r.Held(0, 2, 0, 0, time.Second)
-	r.Lost(0, 2, RetentionExpired) // lost after being held
+	r.Lost(0, 2, 0, RetentionExpired) // lost after being held
 	_, err := r.Results(ScenarioInfo{}, RunInfo{}, 2, []Tally{{InFlight: 1}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "before its creation")
@@ -93,7 +93,7 @@ func TestTraceSeesEveryFate(t *testing.T) {
 	r.Trace = func(rec Record) { got = append(got, rec.Kind) }
 	r.Held(0, 1, 0, 0, time.Second)
 	r.Held(0, 1, 0, 0, 2*time.Second)
-	r.Lost(0, 2, RetriesExhausted)
+	r.Lost(0, 2, 0, RetriesExhausted)
 	assert.Equal(t, []RecordKind{HeldFirst, HeldAgain, LostForGood}, got)
 }
 

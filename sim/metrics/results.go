@@ -16,7 +16,29 @@ type Results struct {
 	Scenario ScenarioInfo    `json:"scenario"`
 	Run      RunInfo         `json:"run"`
 	Store    StoreResults    `json:"store"`
+	Timeline Timeline        `json:"timeline"`
 	Clients  []ClientResults `json:"clients"`
+}
+
+// Timeline divides the run, drain included, into at most 120 buckets of a
+// round width; each client's timeline counts per bucket too.
+type Timeline struct {
+	BucketS float64 `json:"bucket_s"` // width of a bucket
+	Emitted []int64 `json:"emitted"`  // events the store created in each bucket
+}
+
+// ClientTimeline is what happened to one client, bucket by bucket.
+type ClientTimeline struct {
+	Requests   []int64 `json:"requests"`   // requests sent, drain included
+	Deliveries []int64 `json:"deliveries"` // first deliveries
+	Drops      []int64 `json:"drops"`      // losses, when they became final
+}
+
+// Outage is a window in which a client was down.
+type Outage struct {
+	AtS  float64 `json:"at_s"`
+	ForS float64 `json:"for_s"`
+	Mode string  `json:"mode"` // refuse or hang
 }
 
 // ScenarioInfo identifies the scenario that was run.
@@ -67,6 +89,9 @@ type ClientResults struct {
 	Duplicates           int64    `json:"duplicates"`   // deliveries of an event already held
 	OutOfOrder           int64    `json:"out_of_order"` // first deliveries below the highest seq held of their resource
 	Bytes                Bytes    `json:"bytes"`
+
+	Outages  []Outage       `json:"outages"`
+	Timeline ClientTimeline `json:"timeline"`
 }
 
 // Latency summarises delivery latency: from an event's creation to the

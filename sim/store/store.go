@@ -29,6 +29,10 @@ type Store struct {
 	rateLimit   *scenario.RateLimit
 	readers     []reader
 	resourceRNG *random.Source
+
+	// OnCreate, when set, is told the creation instant of every event, as
+	// the log creates it.
+	OnCreate func(created time.Duration)
 }
 
 // reader is anyone who reads the log in order: a polling client, or the
@@ -63,6 +67,9 @@ func New(sc *scenario.Scenario, seed uint64) (*Store, error) {
 }
 
 func (s *Store) newEvent(seq int64, created time.Duration) Event {
+	if s.OnCreate != nil {
+		s.OnCreate(created)
+	}
 	var res int32
 	if s.resources > 1 {
 		res = int32(s.resourceRNG.Uint64() % uint64(s.resources))
