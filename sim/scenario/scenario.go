@@ -20,6 +20,9 @@ type Scenario struct {
 	Store       Store    `yaml:"store" required:"true" doc:"Required. The store: its events, its poll API and its webhook sender."`
 	Clients     []Client `yaml:"clients" required:"true" doc:"Required. The client strategies run side by side against the same store and the same events."`
 
+	Sweep      []Axis      `yaml:"sweep" doc:"Run the scenario once per value of one field, or per pair of values of two fields, and chart the results against them; pushpull run -set PATH=V1,V2,... does the same from the command line."`
+	Thresholds []Threshold `yaml:"thresholds" doc:"Limits on the results, for CI: pushpull run lists every breach and exits 3."`
+
 	source *source
 }
 

@@ -109,6 +109,8 @@ func (s *Scenario) Validate() error {
 	s.validateStore(c)
 	s.validateClients(c)
 	s.validateWork(c)
+	s.validateSweep(c)
+	s.validateThresholds(c)
 	return c.problems.orNil()
 }
 
