@@ -81,7 +81,7 @@ func loadScenario(file string) (*scenario.Scenario, error) {
 	if err != nil {
 		return nil, usageErrorf("reading scenario: %v", err)
 	}
-	return scenario.Parse(file, src)
+	return scenario.ParseFiles(file, src, os.ReadFile)
 }
 
 // writeResults writes res as indented JSON to path, creating its folder.

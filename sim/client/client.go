@@ -13,40 +13,11 @@ import (
 	"slices"
 	"time"
 
-	"github.com/pushpull/pushpull/sim/metrics"
 	"github.com/pushpull/pushpull/sim/scenario"
-	"github.com/pushpull/pushpull/sim/store"
 )
 
 // Never is a wake-up instant that never comes.
 const Never = time.Duration(math.MaxInt64)
-
-// Request is a request a poller sends to the store.
-type Request struct {
-	Kind   metrics.Kind
-	Cursor int64 // ask for the events after this seq
-}
-
-// Action is what a poller asks its runner to do.
-type Action struct {
-	Send bool // send Req now
-	Req  Request
-	// Wake is the next instant the runner must call Wake, replacing any
-	// wake-up asked for before; Never for none.
-	Wake time.Duration
-}
-
-// Poller is a polling strategy.
-type Poller interface {
-	// Start returns the instant of the first wake-up.
-	Start() time.Duration
-	// Wake is called at the wake-up instant the poller asked for.
-	Wake(now time.Duration) Action
-	// Receive hands the poller the store's response to req, read at now.
-	Receive(now time.Duration, req Request, resp *store.PollResponse) Action
-	// Cursor is the last seq the poller holds every event up to.
-	Cursor() int64
-}
 
 // Outages are the windows in which a client is down, in time order.
 type Outages []scenario.Outage

@@ -6,15 +6,17 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/pushpull/pushpull/sim/random"
 	"github.com/pushpull/pushpull/sim/scenario"
+	"github.com/pushpull/pushpull/sim/store"
 )
 
 func TestReceiverRepliesAsItsOutagesSay(t *testing.T) {
 	t.Parallel()
-	r := NewReceiver(NewOutages([]scenario.Outage{
+	r := NewReceiver(scenario.Webhook{}, NewOutages([]scenario.Outage{
 		{At: scenario.Duration(time.Hour), For: scenario.Duration(time.Hour), Mode: "hang"},
 		{At: scenario.Duration(10 * time.Minute), For: scenario.Duration(time.Minute), Mode: "refuse"},
-	}))
+	}), random.New(1, "r"))
 	cases := map[time.Duration]Reply{
 		0:                             Accept,
 		10*time.Minute - 1:            Accept,
@@ -27,6 +29,6 @@ func TestReceiverRepliesAsItsOutagesSay(t *testing.T) {
 		100 * time.Hour:               Accept,
 	}
 	for at, want := range cases {
-		assert.Equal(t, want, r.Reply(at), "Reply(%v)", at)
+		assert.Equal(t, want, r.Arrive(at, store.Event{Seq: 1}).Reply, "Arrive(%v)", at)
 	}
 }

@@ -22,30 +22,39 @@ func TestOutageLosesExactlyTheEventsWhoseEveryAttemptFallsInside(t *testing.T) {
 	svixOffsets := []time.Duration{0, 5 * time.Second, 5*time.Minute + 5*time.Second, 35*time.Minute + 5*time.Second,
 		2*time.Hour + 35*time.Minute + 5*time.Second, 7*time.Hour + 35*time.Minute + 5*time.Second,
 		17*time.Hour + 35*time.Minute + 5*time.Second, 27*time.Hour + 35*time.Minute + 5*time.Second}
+	var stripeOffsets []time.Duration // 60 s·(2^i − 1): the running sum of doubling delays
+	for i := range 13 {
+		stripeOffsets = append(stripeOffsets, 60*time.Second*time.Duration(1<<i-1))
+	}
 	for _, tc := range []struct {
+		preset  string
+		offsets []time.Duration
 		mode    string
 		length  time.Duration
 		timeout time.Duration // long for hang, so the shift it causes moves many events
 	}{
-		{"refuse", 48 * time.Hour, 15 * time.Second},
-		{"refuse", 96 * time.Hour, 15 * time.Second},
-		{"hang", 48 * time.Hour, 10 * time.Minute},
+		{"svix", svixOffsets, "refuse", 48 * time.Hour, 15 * time.Second},
+		{"svix", svixOffsets, "refuse", 96 * time.Hour, 15 * time.Second},
+		{"svix", svixOffsets, "hang", 48 * time.Hour, 10 * time.Minute},
+		{"stripe-like", stripeOffsets, "refuse", 120 * time.Hour, 30 * time.Second},
 	} {
-		t.Run(fmt.Sprintf("%s %v", tc.mode, tc.length), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s %s %v", tc.preset, tc.mode, tc.length), func(t *testing.T) {
 			t.Parallel()
+			// The endpoint is never disabled here: this is the schedule's loss.
 			sc := parse(t, fmt.Sprintf(`
-duration: 192h
-drain: 30h          # longer than the last retry offset: every event settles
+duration: 240h
+drain: 80h          # longer than the last retry offset: every event settles
 network: {latency: 0s}
 store:
   arrivals: {process: poisson, rate: 20/h}
   api: {latency: 0s}
-  webhooks: {retry: {preset: svix}, timeout: %v}
+  webhooks: {retry: {preset: %s}, timeout: %v, disable: {consecutive: 1000000}}
 clients:
   - {name: control, webhook: {}}
   - {name: down, webhook: {}, outages: [{at: %v, for: %v, mode: %s}]}
-`, tc.timeout, start, tc.length, tc.mode))
-			require.Equal(t, svixOffsets, sc.Store.Webhooks.Plan().Offsets())
+`, tc.preset, tc.timeout, start, tc.length, tc.mode))
+			require.Equal(t, tc.offsets, sc.Store.Webhooks.Plan().Offsets())
+			last := tc.offsets[len(tc.offsets)-1]
 			res, records := traced(t, sc)
 
 			created := map[int64]time.Duration{}
@@ -57,9 +66,8 @@ clients:
 
 			// Attempt i leaves at created + t_i, shifted by (i−1)·timeout
 			// when every failed attempt hangs until the timeout.
-			last := svixOffsets[len(svixOffsets)-1]
 			if tc.mode == "hang" {
-				last += time.Duration(len(svixOffsets)-1) * tc.timeout
+				last += time.Duration(len(tc.offsets)-1) * tc.timeout
 			}
 			end := start + tc.length
 			want := map[int64]bool{}

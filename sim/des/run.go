@@ -65,27 +65,8 @@ func build(sc *scenario.Scenario) (*engine, error) {
 		network: sc.Network.Latency.Distribution(),
 	}
 	cfg := metrics.Config{Duration: sc.Duration.D(), End: sc.End().D(), Resources: sc.Store.Resources}
-	plan := sc.Store.Webhooks.Plan()
-	e.clients = make([]clientState, len(sc.Clients)) // final size: pollers point into it
 	for i, cl := range sc.Clients {
-		cs := &e.clients[i]
-		*cs = clientState{
-			name:   cl.Name,
-			wakeAt: client.Never,
-			net:    random.Stream(seed, "network/"+cl.Name),
-		}
-		outages := client.NewOutages(cl.Outages)
-		switch {
-		case cl.Poll != nil:
-			cs.fixed = *client.NewFixedPoller(*cl.Poll, outages, random.Stream(seed, "client/"+cl.Name))
-			cs.poller = &cs.fixed
-			cs.reader = st.AddReader(cl.Name, seed)
-		case cl.Webhook != nil:
-			cs.receiver = client.NewReceiver(outages)
-			cs.sender = store.NewSender(plan, random.New(seed, "store/sender/"+cl.Name))
-			e.webhookClients = append(e.webhookClients, int32(i))
-		}
-		cc := metrics.ClientConfig{Name: cl.Name, Strategy: sc.Strategy(i), Polls: cl.Poll != nil}
+		cc := metrics.ClientConfig{Name: cl.Name, Strategy: sc.Strategy(i), Count: cl.Count, Polls: cl.Poll != nil, Processes: processes(cl)}
 		for _, o := range cl.Outages {
 			cc.Outages = append(cc.Outages, metrics.Outage{AtS: o.At.D().Seconds(), ForS: o.For.D().Seconds(), Mode: o.Mode})
 		}
@@ -93,16 +74,86 @@ func build(sc *scenario.Scenario) (*engine, error) {
 	}
 	e.rec = metrics.NewRecorder(cfg)
 	st.OnCreate = e.rec.Created
-	for i := range e.clients {
-		if p := e.clients[i].poller; p != nil {
-			e.act(int32(i), client.Action{Wake: p.Start()})
+
+	plan := sc.Store.Webhooks.Plan()
+	for i, cl := range sc.Clients {
+		outages := client.NewOutages(cl.Outages)
+		for k := range max(cl.Count, 1) {
+			name := cl.Name // stream names of a single subscriber stay those of its client
+			if cl.Count > 1 {
+				name = fmt.Sprintf("%s#%d", cl.Name, k)
+			}
+			s := int32(len(e.subs))
+			sub := subscriber{row: int32(i), net: random.Stream(seed, "network/"+name), endpoint: -1, reconcile: -1, sync: -1}
+			var use store.Use
+			switch {
+			case cl.Poll != nil && cl.Poll.PerResource:
+				use |= store.ReadsResources
+				for r := range sc.Store.Resources {
+					sub.polls = append(sub.polls, e.addLoop(s, client.NewPoller(*cl.Poll, r, outages, random.Stream(seed, fmt.Sprintf("client/%s/resource-%d", name, r)))))
+				}
+			case cl.Poll != nil:
+				use |= store.ReadsFeed
+				sub.polls = append(sub.polls, e.addLoop(s, client.NewPoller(*cl.Poll, -1, outages, random.Stream(seed, "client/"+name))))
+			case cl.Webhook != nil:
+				sub.endpoint = e.addEndpoint(s, sc, cl, outages, plan, name)
+				e.webhookSubs = append(e.webhookSubs, s)
+				if cl.Webhook.Thin {
+					use |= store.Fetches
+				}
+			}
+			if cl.Reconcile != nil {
+				use |= store.ReadsFeed
+				sub.reconcile = e.addLoop(s, client.NewReconciler(cl.Reconcile.Every.D(), outages, random.Stream(seed, "client/"+name+"/reconcile")))
+			}
+			if cl.Sync != nil {
+				use |= store.ReadsFeed
+				sub.sync = e.addLoop(s, client.NewSyncer(cl.Sync.Every.D(), outages, random.Stream(seed, "client/"+name+"/sync")))
+			}
+			sub.reader = st.AddReader(name, seed, use)
+			e.subs = append(e.subs, sub)
 		}
 	}
-	if len(e.webhookClients) > 0 {
-		e.dispatcher = st.AddReader("webhook-dispatcher", seed)
+	for l := range e.loops {
+		e.act(int32(l), client.Action{Wake: e.loops[l].poller.Start()})
+	}
+	if len(e.webhookSubs) > 0 {
+		e.dispatcher = st.AddReader("webhook-dispatcher", seed, store.ReadsFeed)
 		e.scheduleEmit()
 	}
 	return e, nil
+}
+
+// processes reports whether a client's processing is measured: it
+// processes deliveries, deduplicates, or gets events by a second path.
+func processes(cl scenario.Client) bool {
+	w := cl.Webhook
+	return w != nil && (w.Processing != nil || w.Dedupe != nil || cl.Reconcile != nil || cl.Sync != nil)
+}
+
+func (e *engine) addLoop(s int32, p *client.Poller) int32 {
+	e.loops = append(e.loops, loop{sub: s, poller: p, wakeAt: client.Never})
+	return int32(len(e.loops) - 1)
+}
+
+func (e *engine) addEndpoint(s int32, sc *scenario.Scenario, cl scenario.Client, outages client.Outages, plan scenario.RetryPlan, name string) int32 {
+	w := sc.Store.Webhooks
+	ep := int32(len(e.endpoints))
+	x := endpoint{
+		sub:        s,
+		sender:     store.NewSender(plan, w.Concurrency, random.New(sc.Seed, "store/sender/"+name)),
+		receiver:   client.NewReceiver(*cl.Webhook, outages, random.New(sc.Seed, "client/"+name+"/receiver")),
+		rng:        random.Stream(sc.Seed, "store/sender-faults/"+name),
+		silentLoss: w.SilentLoss,
+		failures:   w.Failures,
+		thin:       cl.Webhook.Thin,
+		processes:  processes(cl),
+	}
+	for i, c := range x.receiver.Crashes() {
+		e.schedule(c.At.D(), kindCrash, ep, int32(i), 0)
+	}
+	e.endpoints = append(e.endpoints, x)
+	return ep
 }
 
 // loop processes events in time order until the run ends or ctx is done,
@@ -131,7 +182,7 @@ func (e *engine) step() bool {
 	}
 	it := e.q.pop()
 	e.now = it.at
-	e.dispatch(it)
+	e.dispatch(&it)
 	e.events++
 	return true
 }
@@ -139,17 +190,11 @@ func (e *engine) step() bool {
 // results settles the end-of-run accounting and assembles the Results.
 func (e *engine) results(sc *scenario.Scenario, interrupted bool) (*metrics.Results, error) {
 	emitted := e.store.Emitted(e.now)
-	tallies := make([]metrics.Tally, len(e.clients))
-	for i := range e.clients {
-		if p := e.clients[i].poller; p != nil {
-			tallies[i].InFlight = e.settlePoller(int32(i), p.Cursor(), emitted)
-		}
+	tallies := make([]metrics.Tally, len(sc.Clients))
+	pending := e.pipeline()
+	for s := range e.subs {
+		tallies[e.subs[s].row].InFlight += e.account(int32(s), emitted, pending[int32(s)])
 	}
-	e.deliveries.each(func(d *delivery) {
-		if !d.held {
-			tallies[d.client].InFlight++
-		}
-	})
 	info := metrics.ScenarioInfo{
 		Name: sc.Name, Description: sc.Description, File: sc.File(), SHA256: sc.SHA256(),
 		DurationS: sc.Duration.D().Seconds(), DrainS: sc.Drain.D().Seconds(),
@@ -159,15 +204,4 @@ func (e *engine) results(sc *scenario.Scenario, interrupted bool) (*metrics.Resu
 		Interrupted: interrupted, SimulatedS: e.now.Seconds(), Events: e.events,
 	}
 	return e.rec.Results(info, run, emitted, tallies)
-}
-
-// settlePoller accounts for the events after a poller's cursor when the run
-// ends: those that aged out of the store are lost, the rest are in flight.
-// It returns how many are in flight.
-func (e *engine) settlePoller(c int32, cursor, emitted int64) int64 {
-	first, last := e.store.Kept(e.now)
-	for seq := cursor + 1; seq < first && seq <= emitted; seq++ {
-		e.rec.Lost(int(c), seq, e.now, metrics.RetentionExpired)
-	}
-	return max(0, last-max(cursor+1, first)+1)
 }

@@ -19,10 +19,11 @@ const (
 	Fetch                      // a GET of one event named by a thin webhook
 	WebhookAttempt             // a POST of one event from the store to the client
 	Reconcile                  // a GET of a reconciliation sweep
+	Sync                       // a GET of the whole state
 	numKinds
 )
 
-var kindNames = [numKinds]string{"poll", "page", "long_poll", "fetch", "webhook_attempt", "reconcile"}
+var kindNames = [numKinds]string{"poll", "page", "long_poll", "fetch", "webhook_attempt", "reconcile", "sync"}
 
 func (k Kind) String() string { return kindNames[k] }
 

@@ -18,20 +18,27 @@ type Config struct {
 	Clients   []ClientConfig
 }
 
-// ClientConfig names one client.
+// ClientConfig names one client: one row of the results.
 type ClientConfig struct {
-	Name     string
-	Strategy string   // in words, such as "poll every 10s"
-	Polls    bool     // the client polls, so its empty-poll fraction is reported
-	Outages  []Outage // when the client was down, for the timeline
+	Name      string
+	Strategy  string   // in words, such as "poll every 10s"
+	Count     int      // subscribers the row stands for; 0 means 1
+	Polls     bool     // the client polls, so its empty-poll fraction is reported
+	Processes bool     // the client processes deliveries, so its processing latency is reported
+	Outages   []Outage // when the client was down, for the timeline
 }
 
-// Recorder turns what a runner reports into Results. It is not safe for
-// concurrent use: a runner that reports from several goroutines serialises
-// its calls.
+// Recorder turns what a runner reports into Results. A client row may
+// stand for several subscribers (count): each holds events on its own, and
+// the row sums their figures. Subscribers are numbered from 0 across all
+// rows, in row order; First gives a row's first. The Recorder is not safe
+// for concurrent use: a runner that reports from several goroutines
+// serialises its calls.
 type Recorder struct {
 	cfg      Config
-	clients  []clientRecord
+	rows     []clientRecord
+	subs     []subscriber
+	first    []int   // per row, its first subscriber
 	broken   []error // violated invariants, such as a delivery before creation
 	timeline timeline
 	emitted  []int64 // events created, per bucket
@@ -46,23 +53,24 @@ type RecordKind uint8
 
 // The kinds of Record.
 const (
-	HeldFirst   RecordKind = iota // the client held the event for the first time
-	HeldAgain                     // the client held the event again
-	LostForGood                   // the client will never hold the event
+	HeldFirst   RecordKind = iota // the subscriber held the event for the first time
+	HeldAgain                     // the subscriber held the event again
+	LostForGood                   // the subscriber will never hold the event
 )
 
-// Record is one event's fate at one client, as Trace sees it.
+// Record is one event's fate at one subscriber, as Trace sees it.
 type Record struct {
-	Kind    RecordKind
-	Client  int
-	Seq     int64
-	Created time.Duration // unknown (0) for a drop
-	At      time.Duration // unknown (0) for a drop
-	Cause   Cause         // for a drop
+	Kind       RecordKind
+	Client     int // the row
+	Subscriber int
+	Seq        int64
+	Created    time.Duration // unknown (0) for a drop
+	At         time.Duration // unknown (0) for a drop
+	Cause      Cause         // for a drop
 }
 
-// clientRecord is one client's tallies. The counters every request
-// touches come first, so that a request touches one or two cache lines.
+// clientRecord is one row's tallies. The counters every request touches
+// come first, so that a request touches one or two cache lines.
 type clientRecord struct {
 	requests   [numKinds]int64
 	bytesIn    int64
@@ -75,27 +83,51 @@ type clientRecord struct {
 	delivered  int64
 	duplicates int64
 	outOfOrder int64
+	processed  int64
+	reworked   int64 // processings of an event already processed
+	suppressed int64 // duplicates deduplication caught
 	dropped    [numCauses]int64
-	resolved   seqSet     // held or finally lost
-	highest    []int64    // per resource: the highest seq held
 	latency    *latencies // apart: touched only by deliveries
+	processing *latencies // nil unless the row processes
 	series     series     // the timeline
+}
+
+// subscriber is what one subscriber holds.
+type subscriber struct {
+	row       int32
+	resolved  seqSet  // held or finally lost
+	processed *seqSet // processed or finally lost; nil unless the row processes
+	highest   []int64 // per resource: the highest seq held
 }
 
 // NewRecorder returns a Recorder for the clients of cfg, indexed as listed.
 func NewRecorder(cfg Config) *Recorder {
 	tl := newTimeline(max(cfg.End, cfg.Duration))
-	r := &Recorder{cfg: cfg, clients: make([]clientRecord, len(cfg.Clients)), timeline: tl, emitted: make([]int64, tl.buckets)}
-	for i := range r.clients {
-		r.clients[i] = clientRecord{
-			latency:  newLatencies(),
-			resolved: newSeqSet(),
-			highest:  make([]int64, max(cfg.Resources, 1)),
-			series:   newSeries(tl.buckets),
+	r := &Recorder{cfg: cfg, rows: make([]clientRecord, len(cfg.Clients)), timeline: tl, emitted: make([]int64, tl.buckets)}
+	for i, cc := range cfg.Clients {
+		row := clientRecord{latency: newLatencies(), series: newSeries(tl.buckets)}
+		if cc.Processes {
+			row.processing = newLatencies()
+		}
+		r.rows[i] = row
+		r.first = append(r.first, len(r.subs))
+		for range max(cc.Count, 1) {
+			sub := subscriber{row: int32(i), resolved: newSeqSet(), highest: make([]int64, max(cfg.Resources, 1))}
+			if cc.Processes {
+				p := newSeqSet()
+				sub.processed = &p
+			}
+			r.subs = append(r.subs, sub)
 		}
 	}
 	return r
 }
+
+// First is the index of row's first subscriber; the others follow it.
+func (r *Recorder) First(row int) int { return r.first[row] }
+
+// Subscribers is the number of subscribers of all rows.
+func (r *Recorder) Subscribers() int { return len(r.subs) }
 
 // Created records that the store created an event at instant t, for the
 // timeline.
@@ -104,30 +136,32 @@ func (r *Recorder) Created(t time.Duration) { inc(r.emitted, r.timeline.bucket(t
 // inWindow reports whether a request sent at t counts.
 func (r *Recorder) inWindow(t time.Duration) bool { return t < r.cfg.Duration }
 
-// Sent records that client c sent (or, for a webhook attempt, was sent) a
-// request of kind k at t.
-func (r *Recorder) Sent(c int, k Kind, t time.Duration) {
-	cr := &r.clients[c]
+func (r *Recorder) row(s int) *clientRecord { return &r.rows[r.subs[s].row] }
+
+// Sent records that subscriber s sent (or, for a webhook attempt, was sent)
+// a request of kind k at t.
+func (r *Recorder) Sent(s int, k Kind, t time.Duration) {
+	cr := r.row(s)
 	if r.inWindow(t) {
 		cr.requests[k]++
 	}
 	inc(cr.series.requests, r.timeline.bucket(t))
 }
 
-// Answered records how a request of kind k that client c sent at sentAt
+// Answered records how a request of kind k that subscriber s sent at sentAt
 // ended. Call it after Held for every event the answer carried.
-func (r *Recorder) Answered(c int, k Kind, sentAt time.Duration, o Outcome) {
+func (r *Recorder) Answered(s int, k Kind, sentAt time.Duration, o Outcome) {
 	if !r.inWindow(sentAt) {
 		return
 	}
-	cr := &r.clients[c]
+	cr := r.row(s)
 	cr.bytesIn += int64(o.BytesIn)
 	cr.bytesOut += int64(o.BytesOut)
 	if w, wasted := waste(k, o); wasted {
 		cr.wasted[w]++
 		cr.wastedKind[k]++
 	}
-	if k == Poll && o.Status == OK {
+	if (k == Poll || k == LongPoll) && (o.Status == OK || o.Status == NotModified) {
 		cr.polls++
 		if o.Returned == 0 {
 			cr.emptyPolls++
@@ -135,59 +169,86 @@ func (r *Recorder) Answered(c int, k Kind, sentAt time.Duration, o Outcome) {
 	}
 }
 
-// Held records that client c held event seq of resource at instant at, and
-// reports whether this was the first time. The first time is a delivery with
-// latency at − created; any later one is a duplicate.
-func (r *Recorder) Held(c int, seq int64, resource int, created, at time.Duration) bool {
-	cr := &r.clients[c]
+// Held records that subscriber s held event seq of resource at instant at,
+// and reports whether this was the first time. The first time is a delivery
+// with latency at − created; any later one is a duplicate.
+func (r *Recorder) Held(s int, seq int64, resource int, created, at time.Duration) bool {
+	sub := &r.subs[s]
+	cr := &r.rows[sub.row]
 	if at < created {
-		r.broken = append(r.broken, fmt.Errorf("client %s held event %d at %v, before its creation at %v", r.cfg.Clients[c].Name, seq, at, created))
+		r.broken = append(r.broken, fmt.Errorf("client %s held event %d at %v, before its creation at %v", r.cfg.Clients[sub.row].Name, seq, at, created))
 		return false
 	}
-	if !cr.resolved.add(seq) {
+	if !sub.resolved.add(seq) {
 		cr.duplicates++
 		if r.Trace != nil {
-			r.Trace(Record{Kind: HeldAgain, Client: c, Seq: seq, Created: created, At: at})
+			r.Trace(Record{Kind: HeldAgain, Client: int(sub.row), Subscriber: s, Seq: seq, Created: created, At: at})
 		}
 		return false
 	}
 	if r.Trace != nil {
-		r.Trace(Record{Kind: HeldFirst, Client: c, Seq: seq, Created: created, At: at})
+		r.Trace(Record{Kind: HeldFirst, Client: int(sub.row), Subscriber: s, Seq: seq, Created: created, At: at})
 	}
 	cr.delivered++
 	cr.latency.record(at - created)
 	inc(cr.series.deliveries, r.timeline.bucket(at))
-	if seq < cr.highest[resource] {
+	if seq < sub.highest[resource] {
 		cr.outOfOrder++
 	} else {
-		cr.highest[resource] = seq
+		sub.highest[resource] = seq
 	}
 	return true
 }
 
-// Holds reports whether client c holds event seq or has lost it for good.
-func (r *Recorder) Holds(c int, seq int64) bool { return r.clients[c].resolved.has(seq) }
+// Holds reports whether subscriber s holds event seq or has lost it for
+// good.
+func (r *Recorder) Holds(s int, seq int64) bool { return r.subs[s].resolved.has(seq) }
 
-// Lost records that client c will never hold event seq, for cause, as the
-// runner learns it at instant at. Report a loss only when it is final: no
-// path left can still deliver the event.
-func (r *Recorder) Lost(c int, seq int64, at time.Duration, cause Cause) {
-	cr := &r.clients[c]
-	if !cr.resolved.add(seq) {
-		r.broken = append(r.broken, fmt.Errorf("client %s: event %d reported lost (%v) after it was held or lost", r.cfg.Clients[c].Name, seq, cause))
+// Processed records that subscriber s finished processing event seq at
+// instant at: its processing latency is at − created. Processing an event a
+// second time is an application duplicate.
+func (r *Recorder) Processed(s int, seq int64, created, at time.Duration) {
+	sub := &r.subs[s]
+	cr := &r.rows[sub.row]
+	if sub.processed == nil {
 		return
+	}
+	if !sub.processed.add(seq) {
+		cr.reworked++
+		return
+	}
+	cr.processed++
+	cr.processing.record(at - created)
+}
+
+// Suppressed records that subscriber s recognised a delivery as a duplicate
+// and did not process it again.
+func (r *Recorder) Suppressed(s int) { r.row(s).suppressed++ }
+
+// Lost records that subscriber s will never hold event seq, for cause, as
+// the runner learns it at instant at. Report a loss only when it is final:
+// no path left can still deliver the event.
+func (r *Recorder) Lost(s int, seq int64, at time.Duration, cause Cause) {
+	sub := &r.subs[s]
+	cr := &r.rows[sub.row]
+	if !sub.resolved.add(seq) {
+		r.broken = append(r.broken, fmt.Errorf("client %s: event %d reported lost (%v) after it was held or lost", r.cfg.Clients[sub.row].Name, seq, cause))
+		return
+	}
+	if sub.processed != nil {
+		sub.processed.add(seq) // it will never be processed either
 	}
 	cr.dropped[cause]++
 	inc(cr.series.drops, r.timeline.bucket(at))
 	if r.Trace != nil {
-		r.Trace(Record{Kind: LostForGood, Client: c, Seq: seq, Cause: cause})
+		r.Trace(Record{Kind: LostForGood, Client: int(sub.row), Subscriber: s, Seq: seq, Cause: cause})
 	}
 }
 
-// Tally is the end-of-run account of one client's events, counted by the
-// runner from its own state, independently of the Recorder.
+// Tally is the end-of-run account of one client row's events, counted by
+// the runner from its own state, independently of the Recorder.
 type Tally struct {
-	InFlight int64 // events still on their way: neither held nor lost
+	InFlight int64 // events still on their way to a subscriber: neither held nor lost
 }
 
 // ErrInvariant is wrapped by the error Results returns when the accounting of
@@ -195,20 +256,20 @@ type Tally struct {
 var ErrInvariant = errors.New("accounting invariant violated")
 
 // Results assembles the Results of the run. emitted is the number of events
-// the store created in the window; tallies has one entry per client. The
-// Results are complete even when the error, wrapping ErrInvariant, reports
-// that emitted ≠ delivered + dropped + in flight for a client.
+// the store created in the window; tallies has one entry per client row.
+// The Results are complete even when the error, wrapping ErrInvariant,
+// reports that count · emitted ≠ delivered + dropped + in flight for a row.
 func (r *Recorder) Results(sc ScenarioInfo, run RunInfo, emitted int64, tallies []Tally) (*Results, error) {
 	res := &Results{Schema: Schema, Version: Version, Scenario: sc, Run: run}
 	res.Store.Emitted = emitted
 	res.Timeline = Timeline{BucketS: r.timeline.width.Seconds(), Emitted: r.emitted}
 	errs := append([]error(nil), r.broken...)
 	window := r.cfg.Duration.Seconds()
-	for i := range r.clients {
+	for i := range r.rows {
 		row := r.clientResults(i, emitted, tallies[i].InFlight)
-		if row.Delivered+row.Dropped.Total+row.InFlight != emitted {
+		if row.Delivered+row.Dropped.Total+row.InFlight != row.Emitted {
 			errs = append(errs, fmt.Errorf("client %s: emitted %d ≠ delivered %d + dropped %d + in flight %d",
-				row.Name, emitted, row.Delivered, row.Dropped.Total, row.InFlight))
+				row.Name, row.Emitted, row.Delivered, row.Dropped.Total, row.InFlight))
 		}
 		res.Store.Requests += row.Requests.Total
 		res.Clients = append(res.Clients, row)
@@ -224,11 +285,12 @@ func (r *Recorder) Results(sc ScenarioInfo, run RunInfo, emitted int64, tallies 
 }
 
 func (r *Recorder) clientResults(i int, emitted, inFlight int64) ClientResults {
-	cr := &r.clients[i]
+	cr := &r.rows[i]
 	cc := r.cfg.Clients[i]
+	count := int64(max(cc.Count, 1))
 	row := ClientResults{
-		Name: cc.Name, Strategy: cc.Strategy,
-		Emitted: emitted, Delivered: cr.delivered, InFlight: inFlight,
+		Name: cc.Name, Strategy: cc.Strategy, Count: count,
+		Emitted: count * emitted, Delivered: cr.delivered, InFlight: inFlight,
 		Latency:    cr.latency.results(),
 		Requests:   Requests{ByKind: map[string]int64{}},
 		Wasted:     Wasted{ByReason: map[string]int64{}, ByKind: map[string]int64{}},
@@ -238,6 +300,12 @@ func (r *Recorder) clientResults(i int, emitted, inFlight int64) ClientResults {
 		Bytes:      Bytes{In: cr.bytesIn, Out: cr.bytesOut},
 		Outages:    append([]Outage{}, cc.Outages...),
 		Timeline:   ClientTimeline{Requests: cr.series.requests, Deliveries: cr.series.deliveries, Drops: cr.series.drops},
+	}
+	if cr.processing != nil {
+		row.Processing = &Processing{
+			Processed: cr.processed, Reworked: cr.reworked, Suppressed: cr.suppressed,
+			Latency: cr.processing.results(),
+		}
 	}
 	for k := range numKinds {
 		if n := cr.requests[k]; n > 0 {
@@ -265,7 +333,7 @@ func (r *Recorder) clientResults(i int, emitted, inFlight int64) ClientResults {
 	}
 	row.Wasted.Fraction = ratio(row.Wasted.Total, row.Requests.Total)
 	row.RequestsPerDelivered = ratio(row.Requests.Total, row.Delivered)
-	row.Dropped.Rate = ratio(row.Dropped.Total, emitted)
+	row.Dropped.Rate = ratio(row.Dropped.Total, row.Emitted)
 	row.Bytes.PerDelivered = ratio(row.Bytes.In+row.Bytes.Out, row.Delivered)
 	if cc.Polls {
 		row.EmptyPollFraction = ratio(cr.emptyPolls, cr.polls)

@@ -74,8 +74,9 @@ type StoreResults struct {
 type ClientResults struct {
 	Name     string `json:"name"`
 	Strategy string `json:"strategy"` // the strategy in words, such as "poll every 10s"
+	Count    int64  `json:"count"`    // subscribers the row stands for; its figures are their sums
 
-	Emitted   int64 `json:"emitted"`   // events the client could have received
+	Emitted   int64 `json:"emitted"`   // events the client could have received: count × the store's
 	Delivered int64 `json:"delivered"` // distinct events the client held by the end of drain
 	InFlight  int64 `json:"in_flight"` // events neither held nor lost when the run ended
 
@@ -86,12 +87,22 @@ type ClientResults struct {
 	RequestsPerDelivered *float64 `json:"requests_per_delivered_event"`
 	EmptyPollFraction    *float64 `json:"empty_poll_fraction,omitempty"` // pollers only
 	Dropped              Dropped  `json:"dropped"`
-	Duplicates           int64    `json:"duplicates"`   // deliveries of an event already held
+	Duplicates           int64    `json:"duplicates"`   // deliveries of an event already held: duplicates on the wire
 	OutOfOrder           int64    `json:"out_of_order"` // first deliveries below the highest seq held of their resource
 	Bytes                Bytes    `json:"bytes"`
 
+	Processing *Processing `json:"processing,omitempty"` // receivers that process deliveries only
+
 	Outages  []Outage       `json:"outages"`
 	Timeline ClientTimeline `json:"timeline"`
+}
+
+// Processing is what a receiver did with the deliveries it took.
+type Processing struct {
+	Processed  int64   `json:"processed"`  // distinct events processed
+	Reworked   int64   `json:"reworked"`   // processings of an event already processed: duplicates in the application
+	Suppressed int64   `json:"suppressed"` // duplicate deliveries deduplication recognised and did not process
+	Latency    Latency `json:"latency"`    // from an event's creation to the end of its first processing
 }
 
 // Latency summarises delivery latency: from an event's creation to the

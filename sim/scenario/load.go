@@ -16,11 +16,21 @@ import (
 // Parse decodes the scenario in src, read from the file named file, fills in
 // the defaults of every field left out, and validates the result. When
 // anything is wrong the error is Problems, listing every problem found, each
-// with its file, line and field.
-func Parse(file string, src []byte) (*Scenario, error) {
+// with its file, line and field. A scenario that names other files (a replay
+// CSV) needs ParseFiles.
+func Parse(file string, src []byte) (*Scenario, error) { return ParseFiles(file, src, nil) }
+
+// ParseFiles is Parse for a scenario that may name other files, such as a
+// replay CSV: read reads them, by their path relative to the scenario file.
+func ParseFiles(file string, src []byte, read ReadFile) (*Scenario, error) {
 	s, err := decode(file, src)
 	if err != nil {
 		return nil, err
+	}
+	if r := s.Store.Arrivals.Replay; r != nil && s.Store.Arrivals.Process == "replay" {
+		c := &checker{src: s.source}
+		r.load(c, "store.arrivals.replay", file, read, max(s.Store.Resources, 1))
+		s.source.problems = append(s.source.problems, c.problems...)
 	}
 	if err := s.Validate(); err != nil {
 		return nil, err

@@ -71,7 +71,7 @@ func TestReferenceTypeText(t *testing.T) {
 		"seed":                                      "whole number, 0 or more",
 		"clients":                                   "list of mappings, see `clients[]`",
 		"network.latency":                           "latency distribution",
-		"store.arrivals.process":                    "one of poisson, constant",
+		"store.arrivals.process":                    "one of poisson, constant, replay",
 		"store.arrivals.rate":                       "rate with unit (50/h)",
 		"store.api":                                 "mapping, see `store.api`",
 		"store.webhooks.retry.preset":               "one of " + strings.Join(PresetNames(), ", "),

@@ -2,7 +2,6 @@ package scenario
 
 import (
 	"fmt"
-	"math"
 	"reflect"
 	"regexp"
 	"slices"
@@ -79,6 +78,34 @@ func (c *checker) latency(path string, l Latency) {
 	}
 }
 
+// probability checks that p is a probability, 0 to 1; it rejects NaN.
+func (c *checker) probability(path string, p float64) {
+	if !(p >= 0 && p <= 1) {
+		c.add(path, "must be a probability from 0 to 1, got %v", p)
+	}
+}
+
+// inRun checks that instant at falls in the run, which ends at end.
+func (c *checker) inRun(path string, at, end Duration) {
+	c.nonNegative(path, at)
+	if at >= 0 && end > 0 && at >= end {
+		c.add(path, "%v is outside the run, which ends at %v (duration + drain)", at, end)
+	}
+}
+
+// only reports fields given although they apply only to another form, such
+// as jitter on an adaptive poller.
+func (c *checker) only(path, form string, fields ...string) {
+	if c.src == nil {
+		return
+	}
+	for _, f := range fields {
+		if c.src.has(path + "." + f) {
+			c.add(path+"."+f, "applies only to %s", form)
+		}
+	}
+}
+
 func (c *checker) oneOf(path, value string, allowed []string) {
 	if value == "" && !c.given(path) {
 		c.add(path, "required; give one of %s", strings.Join(allowed, ", "))
@@ -114,182 +141,72 @@ func (s *Scenario) Validate() error {
 	return c.problems.orNil()
 }
 
-func (s *Scenario) validateStore(c *checker) {
-	st := s.Store
-	c.oneOf("store.arrivals.process", st.Arrivals.Process, enumOf[Arrivals]("process"))
-	c.rate("store.arrivals.rate", st.Arrivals.Rate)
-	if st.Resources < 1 || st.Resources > 1_000_000 {
-		c.add("store.resources", "must be between 1 and 1000000, got %d", st.Resources)
-	}
-	if st.PayloadBytes < 0 || st.PayloadBytes > 1<<30 {
-		c.add("store.payload_bytes", "must be between 0 and 1 GiB, got %d", st.PayloadBytes)
-	}
-	c.latency("store.api.latency", st.API.Latency)
-	if st.API.PageSize < 1 || st.API.PageSize > 1_000_000 {
-		c.add("store.api.page_size", "must be between 1 and 1000000, got %d", st.API.PageSize)
-	}
-	c.positive("store.api.retention", st.API.Retention)
-	if rl := st.API.RateLimit; rl != nil {
-		c.rate("store.api.rate_limit.rate", rl.Rate)
-		if rl.Burst < 1 {
-			c.add("store.api.rate_limit.burst", "must be at least 1, got %d", rl.Burst)
-		}
-	}
-	c.nonNegative("store.webhooks.timeout", st.Webhooks.Timeout)
-	s.validateRetry(c, "store.webhooks.retry", st.Webhooks.Retry)
-}
-
-func (s *Scenario) validateRetry(c *checker, path string, r Retry) {
-	var forms []string
-	if r.Preset != "" || c.src.has(path+".preset") {
-		forms = append(forms, "preset")
-	}
-	if r.Delays != nil || c.src.has(path+".delays") {
-		forms = append(forms, "delays")
-	}
-	if r.Exponential != nil {
-		forms = append(forms, "exponential")
-	}
-	switch {
-	case len(forms) == 0:
-		c.add(path, "give one of preset, delays or exponential")
-		return
-	case len(forms) > 1:
-		c.add(path, "give only one of preset, delays or exponential, not %s", strings.Join(forms, " and "))
-		return
-	}
-	if !(r.Jitter >= 0 && r.Jitter < 1) { // also rejects NaN
-		c.add(path+".jitter", "must be at least 0 and less than 1, got %v", r.Jitter)
-	}
-	switch forms[0] {
-	case "preset":
-		if _, ok := Presets[r.Preset]; !ok {
-			c.add(path+".preset", "unknown preset %q; valid presets: %s", r.Preset, strings.Join(PresetNames(), ", "))
-		}
-	case "delays":
-		if len(r.Delays)+1 > MaxAttempts {
-			c.add(path+".delays", "%d retries; the most is %d", len(r.Delays), MaxAttempts-1)
-		}
-		var total float64 // in seconds, so that a long list cannot overflow
-		for i, d := range r.Delays {
-			c.nonNegative(fmt.Sprintf("%s.delays[%d]", path, i), d)
-			total += max(d.D(), 0).Seconds()
-		}
-		if total > MaxDuration.Seconds() {
-			c.add(path+".delays", "the last attempt would come more than %v after the event; give shorter delays", MaxDuration)
-		}
-	case "exponential":
-		e, ep := r.Exponential, path+".exponential"
-		c.positive(ep+".initial", e.Initial)
-		if e.Factor < 1 || math.IsInf(e.Factor, 0) || math.IsNaN(e.Factor) {
-			c.add(ep+".factor", "must be at least 1, got %v", e.Factor)
-		}
-		c.nonNegative(ep+".cap", e.Cap)
-		if e.Cap > 0 && e.Initial > 0 && e.Cap < e.Initial {
-			c.add(ep+".cap", "must be at least initial (%v), got %v", e.Initial, e.Cap)
-		}
-		if e.Attempts < 1 || e.Attempts > MaxAttempts {
-			c.add(ep+".attempts", "must be between 1 and %d, got %d", MaxAttempts, e.Attempts)
-		} else if e.Initial > 0 && e.Factor >= 1 {
-			plan := RetryPlan{Exponential: e}
-			if last := plan.Offsets()[e.Attempts-1]; last > MaxDuration {
-				c.add(ep, "the last attempt would come more than %v after the event; give a cap or fewer attempts", MaxDuration)
-			}
-		}
-	}
-}
-
-func (s *Scenario) validateClients(c *checker) {
-	if len(s.Clients) == 0 {
-		c.add("clients", "no clients: give at least one, such as {name: poll-10s, poll: {interval: 10s}}")
-		return
-	}
-	end := s.Duration + s.Drain
-	firstAt := map[string]int{}
-	for i, cl := range s.Clients {
-		p := fmt.Sprintf("clients[%d]", i)
-		switch {
-		case cl.Name == "" && !c.given(p+".name"):
-			c.add(p+".name", "required; every client needs a unique name")
-		case !nameRE.MatchString(cl.Name):
-			c.add(p+".name", "%q is not a usable name: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", cl.Name)
-		default:
-			if j, dup := firstAt[cl.Name]; dup {
-				c.add(p+".name", "duplicate client name %q; clients[%d] has it already", cl.Name, j)
-			} else {
-				firstAt[cl.Name] = i
-			}
-		}
-		switch {
-		case cl.Poll == nil && cl.Webhook == nil && c.src.has(p+".webhook"):
-			c.add(p+".webhook", "empty; write webhook: {} for a receiver")
-		case cl.Poll == nil && cl.Webhook == nil && c.src.has(p+".poll"):
-			c.add(p+".poll", "empty; give at least an interval, such as poll: {interval: 10s}")
-		case cl.Poll == nil && cl.Webhook == nil && c.src.misspelt(p, "poll", "webhook"):
-			// The strategy is there, misspelt, and reported already.
-		case cl.Poll == nil && cl.Webhook == nil:
-			c.add(p, "give the client a strategy: poll or webhook")
-		case cl.Poll != nil && cl.Webhook != nil:
-			c.add(p, "give the client one strategy, poll or webhook, not both")
-		case cl.Poll != nil:
-			validatePoll(c, p+".poll", *cl.Poll)
-		}
-		validateOutages(c, p+".outages", cl.Outages, end)
-	}
-}
-
-func validatePoll(c *checker, path string, pl Poll) {
-	c.positive(path+".interval", pl.Interval)
-	c.nonNegative(path+".jitter", pl.Jitter)
-	if pl.Interval > 0 && pl.Jitter >= pl.Interval {
-		c.add(path+".jitter", "must be less than interval (%v), got %v", pl.Interval, pl.Jitter)
-	}
-	if pl.Phase != nil {
-		c.nonNegative(path+".phase", *pl.Phase)
-		if pl.Interval > 0 && *pl.Phase >= pl.Interval {
-			c.add(path+".phase", "must be less than interval (%v), got %v", pl.Interval, *pl.Phase)
-		}
-	}
-}
-
-func validateOutages(c *checker, path string, outages []Outage, end Duration) {
-	modes := enumOf[Outage]("mode")
-	for i, o := range outages {
-		p := fmt.Sprintf("%s[%d]", path, i)
-		c.nonNegative(p+".at", o.At)
-		if o.At >= 0 && end > 0 && o.At >= end {
-			c.add(p+".at", "%v is outside the run, which ends at %v (duration + drain)", o.At, end)
-		}
-		c.positive(p+".for", o.For)
-		c.oneOf(p+".mode", o.Mode, modes)
-		for j, prev := range outages[:i] {
-			if o.At < prev.At+prev.For && prev.At < o.At+o.For {
-				c.add(p, "overlaps %s[%d]; merge them into one outage", path, j)
-			}
-		}
-	}
-}
-
 // validateWork rejects scenarios whose size would make a run endless.
 func (s *Scenario) validateWork(c *checker) {
-	span := (s.Duration + s.Drain).D().Seconds()
+	span := s.End().D().Seconds()
 	if span <= 0 {
 		return
 	}
-	events := s.Store.Arrivals.Rate.PerSecond() * s.Duration.D().Seconds()
+	a := s.Store.Arrivals
+	events := a.Rate.PerSecond() * s.Duration.D().Seconds()
+	for _, b := range a.Bursts {
+		events += a.Rate.PerSecond() * max(b.Factor-1, 0) * b.For.D().Seconds()
+	}
+	if a.Replay != nil {
+		events = float64(len(a.Replay.instants))
+	}
 	if events > MaxWork {
-		c.add("store.arrivals.rate", "%v over %v means %.3g events; the most pushpull simulates in one run is %.0e", s.Store.Arrivals.Rate, s.Duration, events, float64(MaxWork))
+		c.add("store.arrivals.rate", "%v over %v means %.3g events; the most pushpull simulates in one run is %.0e", a.Rate, s.Duration, events, float64(MaxWork))
 		return
 	}
-	work := events * float64(len(s.Clients))
+	var work float64
 	for _, cl := range s.Clients {
-		if cl.Poll != nil && cl.Poll.Interval > 0 {
-			work += span / cl.Poll.Interval.D().Seconds()
+		count := float64(max(cl.Count, 1))
+		work += count * events // every subscriber gets every event, by one path or another
+		if pl := cl.Poll; pl != nil {
+			feeds := 1.0
+			if pl.PerResource {
+				feeds = float64(max(s.Store.Resources, 1))
+			}
+			var fastest Duration
+			switch {
+			case pl.Interval > 0:
+				fastest = pl.Interval
+			case pl.Adaptive != nil:
+				fastest = pl.Adaptive.Min
+			case pl.AIMD != nil:
+				fastest = pl.AIMD.Min
+			case pl.Long != nil:
+				fastest = pl.Long.Hold
+				work += count * events
+			}
+			if fastest > 0 {
+				work += count * feeds * span / fastest.D().Seconds()
+			}
+		}
+		for _, every := range []Duration{reconcileEvery(cl), syncEvery(cl)} {
+			if every > 0 {
+				work += count * span / every.D().Seconds()
+			}
 		}
 	}
 	if work > MaxWork {
-		c.add("clients", "these clients would make about %.3g requests and deliveries over %v; the most pushpull simulates in one run is %.0e: lengthen the poll intervals or shorten the run", work, s.Duration+s.Drain, float64(MaxWork))
+		c.add("clients", "these clients would make about %.3g requests and deliveries over %v; the most pushpull simulates in one run is %.0e: lengthen the poll intervals, lower the counts or shorten the run", work, s.End(), float64(MaxWork))
 	}
+}
+
+func reconcileEvery(cl Client) Duration {
+	if cl.Reconcile == nil {
+		return 0
+	}
+	return cl.Reconcile.Every
+}
+
+func syncEvery(cl Client) Duration {
+	if cl.Sync == nil {
+		return 0
+	}
+	return cl.Sync.Every
 }
 
 // enumOf returns the allowed values of the field named name of struct T, as

@@ -49,7 +49,7 @@ store:
 clients:
   - {name: poll, poll: {interval: 10s, pagin: false}}
 `,
-		line: 5, field: "clients[0].poll.pagin", msg: `unknown field "pagin" (did you mean "paging"?); valid fields here: interval, jitter, phase, paging`,
+		line: 5, field: "clients[0].poll.pagin", msg: `unknown field "pagin" (did you mean "paging"?); valid fields here: interval, adaptive, aimd, long, loop, jitter, phase, paging, conditional, per_resource, backoff`,
 	},
 	{
 		name: "unknown key in the store's API",
@@ -92,7 +92,7 @@ clients:
   - name: poll
     poll: {jitter: 1s}
 `,
-		line: 6, field: "clients[0].poll.interval", msg: "required",
+		line: 6, field: "clients[0].poll", msg: "give the poller a schedule: interval, adaptive, aimd or long",
 	},
 	{
 		name: "rate without a unit",
@@ -260,7 +260,7 @@ clients:
       interval: 10s
       phase: 10s
 `,
-		line: 8, field: "clients[0].poll.phase", msg: "must be less than interval (10s), got 10s",
+		line: 8, field: "clients[0].poll.phase", msg: "must be less than the first interval (10s), got 10s",
 	},
 	{
 		name: "negative phase",
@@ -311,7 +311,7 @@ store:
 clients:
   - {name: poll, poll: {interval: 10s}}
 `,
-		line: 3, field: "store.arrivals.process", msg: `"bursty" is not one of poisson, constant`,
+		line: 3, field: "store.arrivals.process", msg: `"bursty" is not one of poisson, constant, replay`,
 	},
 	{
 		name: "latency whose p99 is below its median",

@@ -22,26 +22,27 @@ type eventLog struct {
 	head    int
 	nextSeq int64 // seq the next created event will have
 
-	arrivals Arrivals
-	end      time.Duration // no event is created at or after end
-	upcoming time.Duration // creation instant of the next event, drawn ahead
-	done     bool          // the process has no more events before end
-	newEvent func(seq int64, created time.Duration) Event
+	arrivals    Arrivals
+	end         time.Duration // no event is created at or after end
+	upcoming    time.Duration // creation instant of the next event, drawn ahead
+	upcomingRes int           // its resource, or −1 for the store to choose
+	done        bool          // the process has no more events before end
+	newEvent    func(seq int64, created time.Duration, resource int) Event
 }
 
-func newEventLog(a Arrivals, end time.Duration, newEvent func(int64, time.Duration) Event) *eventLog {
+func newEventLog(a Arrivals, end time.Duration, newEvent func(int64, time.Duration, int) Event) *eventLog {
 	l := &eventLog{nextSeq: 1, arrivals: a, end: end, newEvent: newEvent}
 	l.draw()
 	return l
 }
 
 func (l *eventLog) draw() {
-	t, ok := l.arrivals.Next()
+	t, res, ok := l.arrivals.Next()
 	if !ok || t >= l.end {
 		l.done = true
 		return
 	}
-	l.upcoming = t
+	l.upcoming, l.upcomingRes = t, res
 }
 
 // extend creates every event whose creation instant is at or before t.
@@ -53,7 +54,7 @@ func (l *eventLog) extend(t time.Duration) {
 
 func (l *eventLog) create(t time.Duration) {
 	for !l.done && l.upcoming <= t {
-		l.events = append(l.events, l.newEvent(l.nextSeq, l.upcoming))
+		l.events = append(l.events, l.newEvent(l.nextSeq, l.upcoming, l.upcomingRes))
 		l.nextSeq++
 		l.draw()
 	}

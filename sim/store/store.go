@@ -8,7 +8,6 @@
 package store
 
 import (
-	"math"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -27,7 +26,9 @@ type Store struct {
 	retention   time.Duration
 	service     random.Durations
 	rateLimit   *scenario.RateLimit
+	errors      float64
 	readers     []reader
+	feeds       []feed // per resource; nil until a reader reads resource feeds
 	resourceRNG *random.Source
 
 	// OnCreate, when set, is told the creation instant of every event, as
@@ -35,14 +36,44 @@ type Store struct {
 	OnCreate func(created time.Duration)
 }
 
-// reader is anyone who reads the log in order: a polling client, or the
-// webhook dispatcher.
+// Use is how a reader uses the store, which decides what the store must
+// keep for it.
+type Use uint8
+
+// The uses of the store, combined with |.
+const (
+	// ReadsFeed: it reads the feed of all events in order. The store keeps
+	// what it has not read, until it ages out.
+	ReadsFeed Use = 1 << iota
+	// ReadsResources: it reads each resource's feed on its own. The store
+	// keeps what it has not read, even past retention, so that it learns
+	// which events it lost.
+	ReadsResources
+	// Fetches: it fetches events by ID. The store keeps every event until it
+	// ages out.
+	Fetches
+)
+
+// reader is anyone who uses the store: a client (or one subscriber of a
+// client) or the webhook dispatcher.
 type reader struct {
 	name    string
-	cursor  int64 // the reader holds every event up to cursor
+	use     Use
+	cursor  int64   // ReadsFeed: the reader holds every event up to cursor
+	feeds   []int64 // ReadsResources: the cursor of each resource's feed
 	limiter *rate.Limiter
-	rng     random.Source // service times of this reader's requests
+	rng     random.Source // service times and errors of this reader's requests
 	limitAt time.Duration // latest instant the rate limiter was consulted at
+}
+
+// passed records that the reader asked for the events after req's cursor,
+// so it holds those up to it.
+func (r *reader) passed(req PollRequest) {
+	if !req.ByResource {
+		r.cursor = max(r.cursor, req.Cursor)
+	} else if r.feeds != nil {
+		r.feeds[req.Resource] = max(r.feeds[req.Resource], req.Cursor)
+	}
 }
 
 // New builds the store sc describes; its random streams derive from seed.
@@ -60,33 +91,45 @@ func New(sc *scenario.Scenario, seed uint64) (*Store, error) {
 		retention:   st.API.Retention.D(),
 		service:     st.API.Latency.Distribution(),
 		rateLimit:   st.API.RateLimit,
+		errors:      st.API.Errors,
 		resourceRNG: random.New(seed, "store/resources"),
 	}
 	s.log = newEventLog(arrivals, sc.Duration.D(), s.newEvent)
 	return s, nil
 }
 
-func (s *Store) newEvent(seq int64, created time.Duration) Event {
+func (s *Store) newEvent(seq int64, created time.Duration, resource int) Event {
 	if s.OnCreate != nil {
 		s.OnCreate(created)
 	}
-	var res int32
-	if s.resources > 1 {
-		res = int32(s.resourceRNG.Uint64() % uint64(s.resources))
+	if resource < 0 && s.resources > 1 {
+		resource = int(s.resourceRNG.Uint64() % uint64(s.resources))
 	}
-	return Event{Seq: seq, Created: created, Resource: res, Size: int32(s.payload)}
+	resource = max(resource, 0)
+	if s.feeds != nil {
+		s.feeds[resource].add(seq)
+	}
+	return Event{Seq: seq, Created: created, Resource: int32(resource), Size: int32(s.payload)}
 }
 
 // Reader identifies a registered reader of the log.
 type Reader int
 
-// AddReader registers a reader of the log, such as a polling client, and
-// returns its handle. Its requests draw service times from a stream of their
-// own, so adding a client changes no other client's draws.
-func (s *Store) AddReader(name string, seed uint64) Reader {
-	r := reader{name: name, rng: random.Stream(seed, "store/api/"+name)}
+// AddReader registers a user of the store, such as a polling client, with
+// its own rate-limit bucket, and returns its handle. Its requests draw
+// service times and errors from a stream of their own, so adding a client
+// changes no other client's draws. Register every reader before the first
+// request.
+func (s *Store) AddReader(name string, seed uint64, use Use) Reader {
+	r := reader{name: name, use: use, rng: random.Stream(seed, "store/api/"+name)}
 	if rl := s.rateLimit; rl != nil {
 		r.limiter = rate.NewLimiter(rate.Limit(rl.Rate.PerSecond()), rl.Burst)
+	}
+	if use&ReadsResources != 0 {
+		r.feeds = make([]int64, s.resources)
+		if s.feeds == nil {
+			s.feeds = make([]feed, s.resources)
+		}
 	}
 	s.readers = append(s.readers, r)
 	return Reader(len(s.readers) - 1)
@@ -106,15 +149,25 @@ func (s *Store) Event(seq int64) (e Event, ok bool) {
 }
 
 // Advance tells the store that no request will arrive before now, so it can
-// forget every event that all readers have passed or that has aged out.
+// forget what no reader needs any more: events every feed reader has read
+// or that aged out, but not what a resource-feed reader has yet to read.
 func (s *Store) Advance(now time.Duration) {
-	cut := s.log.nextSeq
-	for i := range s.readers {
-		cut = min(cut, s.readers[i].cursor+1)
-	}
 	s.log.extend(now)
-	cut = max(cut, s.log.firstCreatedFrom(now-s.retention))
-	s.log.trim(cut)
+	aged := s.log.firstCreatedFrom(now - s.retention)
+	soft, hard := s.log.nextSeq, s.log.nextSeq
+	for i := range s.readers {
+		r := &s.readers[i]
+		if r.use&ReadsFeed != 0 {
+			soft = min(soft, r.cursor+1)
+		}
+		if r.use&Fetches != 0 {
+			soft = min(soft, aged)
+		}
+		for _, c := range r.feeds {
+			hard = min(hard, c+1)
+		}
+	}
+	s.log.trim(min(max(soft, aged), hard))
 }
 
 // Passed records that reader r holds every event up to seq: the webhook
@@ -137,93 +190,28 @@ func (s *Store) Kept(t time.Duration) (first, last int64) {
 	return s.log.firstCreatedFrom(t - s.retention), s.log.lastCreatedBy(t)
 }
 
-// Status is the HTTP status of a poll response.
-type Status int
-
-// Poll response statuses.
-const (
-	StatusOK          Status = 200
-	StatusRateLimited Status = 429
-)
-
-// PollRequest asks for the events after Cursor.
-type PollRequest struct {
-	Cursor int64 // the last seq the client holds; 0 for none
-}
-
-// PollResponse is the store's answer to a PollRequest.
-type PollResponse struct {
-	Events     []Event // the events returned, in seq order
-	Status     Status
-	First      int64         // seq of the first event returned
-	Count      int           // len(Events): First, First+1, ...
-	HasMore    bool          // more events were waiting after these
-	Expired    int64         // events after the cursor that aged out before the client read them
-	Cursor     int64         // the cursor to send next: the last seq returned or skipped
-	RetryAfter time.Duration // with 429: when a token will be there, in whole seconds
-	Service    time.Duration // time the store took to answer
-	Bytes      int           // size of the response on the wire
-}
-
-// Poll answers req from reader r, arriving at instant at: the response
-// reflects the log as it is at that instant. Poll writes the answer into
-// resp, reusing the capacity of resp.Events, so that a runner that keeps
-// its responses allocates nothing.
-func (s *Store) Poll(r Reader, at time.Duration, req PollRequest, resp *PollResponse) {
-	rd := &s.readers[r]
-	*resp = PollResponse{Events: resp.Events[:0], Status: StatusOK, Cursor: req.Cursor}
-	if lim := rd.limiter; lim != nil {
-		// Requests of one client can overtake each other on the network;
-		// the bucket is consulted in arrival order as it would be, and a
-		// request that arrives "before" the previous one is judged at the
-		// previous one's instant, so the bucket never refills twice.
-		rd.limitAt = max(at, rd.limitAt)
-		now := epoch.Add(rd.limitAt)
-		if !lim.AllowN(now, 1) {
-			resp.Status = StatusRateLimited
-			resp.RetryAfter = retryAfter(lim, now)
-			resp.Bytes = s.headerBytes + errorBodyBytes
-			return
-		}
-	}
-	s.log.extend(at)
-	start := req.Cursor + 1
-	if kept := s.log.firstCreatedFrom(at - s.retention); start < kept {
-		resp.Expired = kept - start
-		start = kept
-	}
-	last := s.log.lastCreatedBy(at)
-	resp.Count = int(max(0, min(last-start+1, int64(s.pageSize))))
-	resp.First = start
-	resp.Cursor = start + int64(resp.Count) - 1
-	resp.HasMore = resp.Cursor < last
-	resp.Service = s.service.Sample(&rd.rng)
-	resp.Bytes = s.headerBytes + envelopeBytes
-	if resp.Count > 0 {
-		resp.Events = append(resp.Events, s.log.span(start, resp.Cursor)...)
-		for _, ev := range resp.Events {
-			resp.Bytes += int(ev.Size) + 1
-		}
-	}
-	rd.cursor = max(rd.cursor, req.Cursor)
-}
-
-// Bytes of a poll response's JSON envelope and of an error body.
-const (
-	envelopeBytes  = 64
-	errorBodyBytes = 64
-)
-
-// epoch turns virtual instants into the time.Time the rate limiter wants.
-var epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// retryAfter is the Retry-After a 429 carries: the wait until the next
-// token, rounded up to whole seconds as the HTTP header is.
-func retryAfter(lim *rate.Limiter, now time.Time) time.Duration {
-	wait := (1 - lim.TokensAt(now)) / float64(lim.Limit())
-	return time.Duration(math.Max(1, math.Ceil(wait))) * time.Second
-}
-
 // HeaderBytes is the size of the request line or status line and headers of
 // every message.
 func (s *Store) HeaderBytes() int { return s.headerBytes }
+
+// Unread returns, at instant t, how many events of resource's feed after
+// cursor the store still keeps, created at or before t, and the seqs of
+// those after cursor that aged out.
+func (s *Store) Unread(resource int, cursor int64, t time.Duration) (kept int64, aged []int64) {
+	s.log.extend(t)
+	f := &s.feeds[resource]
+	f.trim(s.log.firstSeq())
+	cutoff := t - s.retention
+	for i := f.after(cursor); i < len(f.seqs); i++ {
+		ev := s.log.at(f.seqs[i])
+		switch {
+		case ev.Created > t:
+			return kept, aged
+		case ev.Created < cutoff:
+			aged = append(aged, ev.Seq)
+		default:
+			kept++
+		}
+	}
+	return kept, aged
+}

@@ -28,14 +28,14 @@ clients: [{name: c, poll: {interval: 1s}}]
 	require.NoError(t, err)
 	s, err := New(sc, 1)
 	require.NoError(t, err)
-	s.log = newEventLog(&Evenly{Gap: 1, Offset: 0.5}, sc.Duration.D(), s.newEvent)
+	s.log = newEventLog(&Evenly{rate: intensity{base: 1}, left: 0.5}, sc.Duration.D(), s.newEvent)
 	return s
 }
 
 func TestPollReturnsThePageAfterTheCursorAsOfItsArrival(t *testing.T) {
 	t.Parallel()
 	s := newStore(t, "")
-	r := s.AddReader("c", 1)
+	r := s.AddReader("c", 1, ReadsFeed)
 
 	var resp PollResponse
 	s.Poll(r, 2*time.Second, PollRequest{Cursor: 0}, &resp)
@@ -71,7 +71,7 @@ func TestPollReturnsThePageAfterTheCursorAsOfItsArrival(t *testing.T) {
 func TestPollSkipsWhatAgedOut(t *testing.T) {
 	t.Parallel()
 	s := newStore(t, "")
-	r := s.AddReader("c", 1)
+	r := s.AddReader("c", 1, ReadsFeed)
 	// At 30 s, events created before 20 s are gone: seqs 1..20 (0.5 s .. 19.5 s).
 	var resp PollResponse
 	s.Poll(r, 30*time.Second, PollRequest{Cursor: 4}, &resp)
@@ -86,7 +86,7 @@ func TestPollSkipsWhatAgedOut(t *testing.T) {
 func TestRateLimitAnswers429WithRetryAfterInWholeSeconds(t *testing.T) {
 	t.Parallel()
 	s := newStore(t, ", rate_limit: {rate: 2/s, burst: 2}")
-	r := s.AddReader("c", 1)
+	r := s.AddReader("c", 1, ReadsFeed)
 	at := func(ms int) PollResponse {
 		var resp PollResponse
 		s.Poll(r, time.Duration(ms)*time.Millisecond, PollRequest{}, &resp)
@@ -108,7 +108,7 @@ func TestRateLimitAnswers429WithRetryAfterInWholeSeconds(t *testing.T) {
 func TestRetryAfterRoundsUpASlowBucket(t *testing.T) {
 	t.Parallel()
 	s := newStore(t, ", rate_limit: {rate: 6/m, burst: 1}")
-	r := s.AddReader("c", 1)
+	r := s.AddReader("c", 1, ReadsFeed)
 	var resp PollResponse
 	s.Poll(r, 0, PollRequest{}, &resp)
 	s.Poll(r, 2500*time.Millisecond, PollRequest{}, &resp)
@@ -119,7 +119,7 @@ func TestRetryAfterRoundsUpASlowBucket(t *testing.T) {
 func TestAdvanceForgetsWhatEveryReaderPassed(t *testing.T) {
 	t.Parallel()
 	s := newStore(t, "")
-	fast, slow := s.AddReader("fast", 1), s.AddReader("slow", 1)
+	fast, slow := s.AddReader("fast", 1, ReadsFeed), s.AddReader("slow", 1, ReadsFeed)
 	var resp PollResponse
 	s.Poll(fast, 5*time.Second, PollRequest{Cursor: 5}, &resp)
 	s.Poll(slow, 5*time.Second, PollRequest{Cursor: 2}, &resp)
@@ -147,14 +147,14 @@ func TestEmittedStopsAtDuration(t *testing.T) {
 func TestSenderRetriesOnTheSvixSchedule(t *testing.T) {
 	t.Parallel()
 	plan := scenario.Webhooks{Retry: scenario.Retry{Preset: "svix"}}.Plan()
-	snd := NewSender(plan, random.New(1, "jitter"))
+	snd := NewSender(plan, 0, random.New(1, "jitter"))
 	assert.Equal(t, 15*time.Second, snd.Timeout())
 	assert.Equal(t, 8, snd.Attempts())
 	at := time.Duration(0)
 	var offsets []time.Duration
 	for n := 1; ; n++ {
 		offsets = append(offsets, at)
-		next, ok := snd.Retry(n, at) // each attempt fails at once
+		next, ok := snd.Retry(n, Refused, at) // each attempt fails at once
 		if !ok {
 			assert.Equal(t, 8, n, "gives up after the eighth attempt")
 			break
@@ -168,11 +168,11 @@ func TestSenderRetriesOnTheSvixSchedule(t *testing.T) {
 func TestSenderJitterStaysWithinItsBounds(t *testing.T) {
 	t.Parallel()
 	plan := scenario.RetryPlan{Delays: []time.Duration{time.Minute}, Jitter: 0.2, Timeout: time.Second}
-	snd := NewSender(plan, random.New(1, "jitter"))
+	snd := NewSender(plan, 0, random.New(1, "jitter"))
 	var sum float64
 	const n = 10_000
 	for range n {
-		next, ok := snd.Retry(1, time.Hour)
+		next, ok := snd.Retry(1, Refused, time.Hour)
 		require.True(t, ok)
 		d := next - time.Hour
 		require.GreaterOrEqual(t, d, 48*time.Second)
@@ -190,7 +190,7 @@ func TestPoissonArrivalsHaveTheirRate(t *testing.T) {
 	const n = 100_000
 	var last time.Duration
 	for range n {
-		at, ok := p.Next()
+		at, _, ok := p.Next()
 		require.True(t, ok)
 		require.GreaterOrEqual(t, at, last)
 		last = at
@@ -203,10 +203,10 @@ func TestConstantArrivalsAreEvenlySpaced(t *testing.T) {
 	t.Parallel()
 	a, err := NewArrivals(scenario.Arrivals{Process: "constant", Rate: mustRate(t, "3/s")}, random.New(1, "a"))
 	require.NoError(t, err)
-	first, _ := a.Next()
+	first, _, _ := a.Next()
 	assert.Less(t, first, time.Second/3)
 	for k := 1; k <= 1000; k++ {
-		at, _ := a.Next()
+		at, _, _ := a.Next()
 		assert.InDelta(t, float64(first)+float64(k)*float64(time.Second)/3, float64(at), 1, "event %d", k)
 	}
 }

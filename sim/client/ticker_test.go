@@ -14,9 +14,9 @@ import (
 	"github.com/pushpull/pushpull/sim/store"
 )
 
-func poller(t *testing.T, cfg scenario.Poll, outages ...scenario.Outage) *FixedPoller {
+func poller(t *testing.T, cfg scenario.Poll, outages ...scenario.Outage) *Poller {
 	t.Helper()
-	return NewFixedPoller(cfg, NewOutages(outages), random.Stream(1, "poller"))
+	return NewPoller(cfg, -1, NewOutages(outages), random.Stream(1, "poller"))
 }
 
 func phase(d time.Duration) *scenario.Duration {
@@ -24,21 +24,25 @@ func phase(d time.Duration) *scenario.Duration {
 	return &p
 }
 
+func pollReq(kind metrics.Kind, cursor int64) Request {
+	return Request{Kind: kind, PollRequest: store.PollRequest{Cursor: cursor}}
+}
+
 func ok(cursor int64, hasMore bool) *store.PollResponse {
 	return &store.PollResponse{Status: store.StatusOK, Cursor: cursor, HasMore: hasMore}
 }
 
-func TestFixedPollerTicksOnItsGridWhateverTheResponses(t *testing.T) {
+func TestTickerPollerTicksOnItsGridWhateverTheResponses(t *testing.T) {
 	t.Parallel()
 	p := poller(t, scenario.Poll{Interval: scenario.Duration(10 * time.Second), Phase: phase(3 * time.Second), Paging: true})
 	assert.Equal(t, 3*time.Second, p.Start())
 	a := p.Wake(3 * time.Second)
-	assert.Equal(t, Action{Send: true, Req: Request{Kind: metrics.Poll, Cursor: 0}, Wake: 13 * time.Second}, a)
+	assert.Equal(t, Action{Send: true, Req: pollReq(metrics.Poll, 0), Wake: 13 * time.Second}, a)
 	// The next tick leaves even though this poll has not returned (open model).
 	a = p.Wake(13 * time.Second)
 	assert.True(t, a.Send)
 	assert.Equal(t, 23*time.Second, a.Wake)
-	a = p.Receive(13100*time.Millisecond, Request{Kind: metrics.Poll}, ok(7, false))
+	a = p.Receive(13100*time.Millisecond, pollReq(metrics.Poll, 0), ok(7, false))
 	assert.False(t, a.Send)
 	assert.Equal(t, 23*time.Second, a.Wake, "a response does not move the grid")
 	assert.Equal(t, int64(7), p.Cursor())
@@ -46,40 +50,40 @@ func TestFixedPollerTicksOnItsGridWhateverTheResponses(t *testing.T) {
 	assert.Equal(t, int64(7), a.Req.Cursor)
 }
 
-func TestFixedPollerDrawsItsPhaseInTheInterval(t *testing.T) {
+func TestTickerPollerDrawsItsPhaseInTheInterval(t *testing.T) {
 	t.Parallel()
 	for seed := range uint64(200) {
-		p := NewFixedPoller(scenario.Poll{Interval: scenario.Duration(10 * time.Second)}, nil, random.Stream(seed, "p"))
+		p := NewPoller(scenario.Poll{Interval: scenario.Duration(10 * time.Second)}, -1, nil, random.Stream(seed, "p"))
 		start := p.Start()
 		require.GreaterOrEqual(t, start, time.Duration(0))
 		require.Less(t, start, 10*time.Second)
 	}
 }
 
-func TestFixedPollerFollowsHasMoreOnlyWithPaging(t *testing.T) {
+func TestTickerPollerFollowsHasMoreOnlyWithPaging(t *testing.T) {
 	t.Parallel()
 	cfg := scenario.Poll{Interval: scenario.Duration(10 * time.Second), Phase: phase(0), Paging: true}
 	p := poller(t, cfg)
 	p.Start()
 	p.Wake(0)
-	a := p.Receive(time.Second, Request{Kind: metrics.Poll}, ok(100, true))
-	assert.Equal(t, Action{Send: true, Req: Request{Kind: metrics.Page, Cursor: 100}, Wake: 10 * time.Second}, a)
+	a := p.Receive(time.Second, pollReq(metrics.Poll, 0), ok(100, true))
+	assert.Equal(t, Action{Send: true, Req: pollReq(metrics.Page, 100), Wake: 10 * time.Second}, a)
 
 	cfg.Paging = false
 	p = poller(t, cfg)
 	p.Start()
 	p.Wake(0)
-	a = p.Receive(time.Second, Request{Kind: metrics.Poll}, ok(100, true))
+	a = p.Receive(time.Second, pollReq(metrics.Poll, 0), ok(100, true))
 	assert.False(t, a.Send, "without paging the rest waits for the next poll")
 }
 
-func TestFixedPollerHonoursRetryAfter(t *testing.T) {
+func TestTickerPollerHonoursRetryAfter(t *testing.T) {
 	t.Parallel()
 	p := poller(t, scenario.Poll{Interval: scenario.Duration(time.Second), Phase: phase(0), Paging: true})
 	p.Start()
 	p.Wake(0)
 	limited := &store.PollResponse{Status: store.StatusRateLimited, RetryAfter: 3 * time.Second}
-	a := p.Receive(100*time.Millisecond, Request{Kind: metrics.Poll}, limited)
+	a := p.Receive(100*time.Millisecond, pollReq(metrics.Poll, 0), limited)
 	assert.False(t, a.Send)
 	for _, tick := range []time.Duration{time.Second, 2 * time.Second, 3 * time.Second} {
 		a = p.Wake(tick)
@@ -90,21 +94,21 @@ func TestFixedPollerHonoursRetryAfter(t *testing.T) {
 	assert.Equal(t, metrics.Poll, a.Req.Kind)
 }
 
-func TestFixedPollerRetriesARefusedPageAfterRetryAfter(t *testing.T) {
+func TestTickerPollerRetriesARefusedPageAfterRetryAfter(t *testing.T) {
 	t.Parallel()
 	p := poller(t, scenario.Poll{Interval: scenario.Duration(10 * time.Second), Phase: phase(0), Paging: true})
 	p.Start()
 	p.Wake(0)
-	p.Receive(time.Second, Request{Kind: metrics.Poll}, ok(100, true))
-	a := p.Receive(1200*time.Millisecond, Request{Kind: metrics.Page, Cursor: 100},
+	p.Receive(time.Second, pollReq(metrics.Poll, 0), ok(100, true))
+	a := p.Receive(1200*time.Millisecond, pollReq(metrics.Page, 100),
 		&store.PollResponse{Status: store.StatusRateLimited, RetryAfter: 2 * time.Second, Cursor: 100})
 	assert.False(t, a.Send)
 	assert.Equal(t, 3200*time.Millisecond, a.Wake, "wake when the Retry-After ends")
 	a = p.Wake(3200 * time.Millisecond)
-	assert.Equal(t, Action{Send: true, Req: Request{Kind: metrics.Page, Cursor: 100}, Wake: 10 * time.Second}, a)
+	assert.Equal(t, Action{Send: true, Req: pollReq(metrics.Page, 100), Wake: 10 * time.Second}, a)
 }
 
-func TestFixedPollerSendsNothingWhileDown(t *testing.T) {
+func TestTickerPollerSendsNothingWhileDown(t *testing.T) {
 	t.Parallel()
 	p := poller(t, scenario.Poll{Interval: scenario.Duration(10 * time.Second), Phase: phase(0), Paging: true},
 		scenario.Outage{At: scenario.Duration(15 * time.Second), For: scenario.Duration(20 * time.Second), Mode: "refuse"})
@@ -118,16 +122,16 @@ func TestFixedPollerSendsNothingWhileDown(t *testing.T) {
 	assert.Equal(t, []time.Duration{0, 10 * time.Second, 40 * time.Second, 50 * time.Second}, sent, "ticks at 20 s and 30 s are skipped")
 }
 
-func TestFixedPollerCursorNeverMovesBackwards(t *testing.T) {
+func TestTickerPollerCursorNeverMovesBackwards(t *testing.T) {
 	t.Parallel()
 	p := poller(t, scenario.Poll{Interval: scenario.Duration(time.Second), Phase: phase(0)})
 	p.Start()
-	p.Receive(time.Second, Request{}, ok(50, false))
-	p.Receive(time.Second, Request{}, ok(20, false)) // an overlapping poll with an older cursor
+	p.Receive(time.Second, pollReq(metrics.Poll, 0), ok(50, false))
+	p.Receive(time.Second, pollReq(metrics.Poll, 0), ok(20, false)) // an overlapping poll with an older cursor
 	assert.Equal(t, int64(50), p.Cursor())
 }
 
-func TestFixedPollerJitterIsUniformAroundTheInterval(t *testing.T) {
+func TestTickerPollerJitterIsUniformAroundTheInterval(t *testing.T) {
 	t.Parallel()
 	p := poller(t, scenario.Poll{Interval: scenario.Duration(10 * time.Second), Jitter: scenario.Duration(2 * time.Second), Phase: phase(0)})
 	now := p.Start()

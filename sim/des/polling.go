@@ -1,0 +1,123 @@
+package des
+
+import (
+	"github.com/pushpull/pushpull/sim/client"
+	"github.com/pushpull/pushpull/sim/metrics"
+	"github.com/pushpull/pushpull/sim/store"
+)
+
+// act carries out what a polling loop asked for.
+func (e *engine) act(l int32, a client.Action) {
+	if a.Send {
+		e.send(l, -1, a.Req)
+	}
+	lp := &e.loops[l]
+	if a.Wake != lp.wakeAt {
+		lp.wakeAt = a.Wake
+		lp.wakeGen++
+		if a.Wake != client.Never {
+			e.schedule(a.Wake, kindWake, l, 0, lp.wakeGen)
+		}
+	}
+}
+
+// send sends a request to the API for loop l, or for a thin delivery's
+// fetch at endpoint ep when l is −1, and schedules its response.
+func (e *engine) send(l, ep int32, req client.Request) {
+	var s int32
+	if l >= 0 {
+		s = e.loops[l].sub
+	} else {
+		s = e.endpoints[ep].sub
+	}
+	e.rec.Sent(int(s), req.Kind, e.now)
+	ref, p := e.polls.alloc()
+	p.loop, p.endpoint, p.req, p.sentAt = l, ep, req, e.now
+	arrival := e.now + e.delay(s)
+	e.store.Poll(e.subs[s].reader, arrival, req.PollRequest, &p.resp)
+	e.schedule(arrival+p.resp.Held+p.resp.Service+e.delay(s), kindResponse, s, ref, 0)
+}
+
+// receive takes in a response: it records what the client now holds and
+// hands the response to the loop that asked.
+func (e *engine) receive(ref int32) {
+	p := e.polls.at(ref)
+	if p.loop < 0 {
+		e.fetched(ref)
+		return
+	}
+	l := p.loop
+	s := e.loops[l].sub
+	resp := &p.resp
+	o := metrics.Outcome{BytesIn: resp.Bytes, BytesOut: e.store.HeaderBytes()}
+	switch resp.Status {
+	case store.StatusOK:
+		o.Returned = resp.Count
+		if p.req.State {
+			o.New = e.synced(s, resp.Cursor)
+			break
+		}
+		for seq := p.req.Cursor + 1; seq < resp.First && resp.Expired > 0; seq++ {
+			e.lose(s, seq, metrics.RetentionExpired)
+		}
+		for _, seq := range resp.Skipped {
+			e.lose(s, seq, metrics.RetentionExpired)
+		}
+		for i := range resp.Events {
+			if e.hold(s, &resp.Events[i]) {
+				o.New++
+			}
+		}
+	case store.StatusNotModified:
+		o.Status = metrics.NotModified
+	case store.StatusRateLimited:
+		o.Status = metrics.RateLimited
+	default:
+		o.Status = metrics.Failed
+	}
+	e.rec.Answered(int(s), p.req.Kind, p.sentAt, o)
+	a := e.loops[l].poller.Receive(e.now, p.req, resp)
+	e.polls.free(ref) // after Receive: resp lives in the slot
+	e.act(l, a)
+}
+
+// hold records that subscriber s now holds ev, through a path other than
+// its webhook endpoint, and lets the application process it. It reports
+// whether s held it for the first time.
+func (e *engine) hold(s int32, ev *store.Event) bool {
+	first := e.rec.Held(int(s), ev.Seq, int(ev.Resource), ev.Created, e.now)
+	if ep := e.subs[s].endpoint; ep >= 0 {
+		e.processAtOnce(ep, ev)
+	}
+	return first
+}
+
+// lose records that subscriber s will never hold event seq, for cause,
+// unless it already does.
+func (e *engine) lose(s int32, seq int64, cause metrics.Cause) {
+	if !e.rec.Holds(int(s), seq) {
+		e.rec.Lost(int(s), seq, e.now, cause)
+	}
+}
+
+// synced makes every event up to snapshot reflected at subscriber s, after
+// a state sync, and returns how many it had not held.
+func (e *engine) synced(s int32, snapshot int64) int {
+	sub := &e.subs[s]
+	n := 0
+	for seq := sub.syncedTo + 1; seq <= snapshot; seq++ {
+		if e.rec.Holds(int(s), seq) {
+			continue
+		}
+		ev, ok := e.store.Event(seq)
+		if !ok {
+			e.rec.Lost(int(s), seq, e.now, metrics.RetentionExpired)
+			continue
+		}
+		if e.hold(s, &ev) {
+			n++
+		}
+	}
+	sub.syncedTo = max(sub.syncedTo, snapshot)
+	return n
+}
