@@ -301,3 +301,37 @@ clients:
 	assert.GreaterOrEqual(t, down.Dropped.ByCause["endpoint_disabled"], after, "everything created once disabled is lost")
 	assert.Equal(t, res.Store.Emitted, down.Delivered+down.Dropped.Total)
 }
+
+// Draining a backlog through a token bucket (MODELS.md §2): n events take
+// ⌈n/L⌉ pages, the first β from the bucket at once and the rest at r a
+// second. The ticker's own polls, sent from a stale cursor while the pages
+// come, take one token each every interval T, so the drain lies between
+// (⌈n/L⌉ − β)/r and (⌈n/L⌉ − β)/(r − 1/T).
+func TestBacklogDrainsThroughTheBucketAsModelled(t *testing.T) {
+	t.Parallel()
+	sc := shipped(t, "shopify-bucket.yaml")
+	const (
+		outageEnd = 48 * time.Hour
+		pageSize  = 50
+		burst     = 40
+		rate      = 2.0  // tokens a second
+		interval  = 10.0 // seconds between ticks
+	)
+	var last time.Duration
+	n := 0
+	_, err := Run(t.Context(), sc, Options{Trace: func(r metrics.Record) {
+		if sc.Clients[r.Client].Name == "poll-10s-offline-day" && r.Kind == metrics.HeldFirst &&
+			r.Created >= 24*time.Hour && r.Created < outageEnd {
+			n++
+			last = max(last, r.At)
+		}
+	}})
+	require.NoError(t, err)
+	require.Greater(t, n, 40_000)
+	pages := float64((n + pageSize - 1) / pageSize)
+	drain := (last - outageEnd).Seconds()
+	lower := (pages - burst) / rate
+	upper := (pages - burst) / (rate - 1/interval)
+	assert.GreaterOrEqual(t, drain, lower, "no faster than the bucket allows")
+	assert.LessOrEqual(t, drain, upper, "no slower than the bucket and the stale ticks")
+}

@@ -139,6 +139,7 @@ func (e *engine) arrive(ref int32, n int32) {
 		}
 		switch {
 		case a.Suppressed:
+			e.rec.Duplicate(int(s))
 			e.rec.Suppressed(int(s))
 		case x.thin:
 			d.settled = true // the fetch takes over
@@ -146,8 +147,8 @@ func (e *engine) arrive(ref int32, n int32) {
 		case a.Holds:
 			d.settled = true
 			e.rec.Held(int(s), d.ev.Seq, int(d.ev.Resource), d.ev.Created, e.now)
-			if len(a.Work) == 0 && x.processes {
-				e.rec.Processed(int(s), d.ev.Seq, d.ev.Created, e.now)
+			if x.processes && !x.receiver.Processes() {
+				e.rec.Processed(int(s), d.ev.Seq, d.ev.Created, e.now) // no processing mode: processed on arrival
 			}
 		default:
 			d.settled = true // queued: held once processed, or lost in a crash

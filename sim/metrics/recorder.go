@@ -225,6 +225,11 @@ func (r *Recorder) Processed(s int, seq int64, created, at time.Duration) {
 // and did not process it again.
 func (r *Recorder) Suppressed(s int) { r.row(s).suppressed++ }
 
+// Duplicate records a delivery to subscriber s of an event it had already
+// taken, when the first copy may not count as held yet (it waits in a
+// volatile queue): a duplicate on the wire, as Held counts them.
+func (r *Recorder) Duplicate(s int) { r.row(s).duplicates++ }
+
 // Lost records that subscriber s will never hold event seq, for cause, as
 // the runner learns it at instant at. Report a loss only when it is final:
 // no path left can still deliver the event.

@@ -132,6 +132,11 @@ func annotate(s *jsonschema.Schema, t reflect.Type) error {
 			return fmt.Errorf("%s has no property %q", t, f.name)
 		}
 		p.Description = f.doc
+		if t == reflect.TypeFor[Axis]() && f.name == "values" {
+			// A value is written as it would be in the file: a duration or a
+			// rate is text, a count or a factor a number, a switch a boolean.
+			p.Items = &jsonschema.Schema{AnyOf: []*jsonschema.Schema{{Type: "string"}, {Type: "number"}, {Type: "boolean"}}}
+		}
 		if f.deflt != "" {
 			var v any
 			if err := yaml.Load([]byte(f.deflt), &v); err != nil {

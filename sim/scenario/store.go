@@ -19,11 +19,12 @@ type Arrivals struct {
 	Replay  *Replay  `yaml:"replay" doc:"The file of instants the replay process reads. Required with process: replay."`
 }
 
-// Burst multiplies the arrival rate during a window.
+// Burst multiplies the arrival rate during a window, once or repeatedly.
 type Burst struct {
-	At     Duration `yaml:"at" required:"true" doc:"Required. Start of the burst, from the start of the run."`
+	At     Duration `yaml:"at" required:"true" doc:"Required. Start of the (first) burst, from the start of the run."`
 	For    Duration `yaml:"for" required:"true" doc:"Required. Length of the burst."`
-	Factor float64  `yaml:"factor" required:"true" doc:"Required. The rate is multiplied by factor during the burst: 10 for ten times the usual rate. Above 0."`
+	Factor float64  `yaml:"factor" required:"true" doc:"Required. The rate is multiplied by factor during the burst: 10 for ten times the usual rate, 1 for no burst at all. Above 0."`
+	Every  Duration `yaml:"every" default:"0s" doc:"Repeat the burst this long after each start, until the end of duration, such as every 24h for a daily sale. 0s: once. Longer than for."`
 }
 
 // Diurnal makes the rate swing as a sinusoid: rate · (1 + amplitude ·
@@ -113,4 +114,20 @@ type FailureRate struct {
 	Above  float64  `yaml:"above" required:"true" doc:"Required. Disable when more than this share of the attempts in the window failed. Between 0 and 1."`
 	Window Duration `yaml:"window" required:"true" doc:"Required. The sliding window the share is measured over."`
 	Min    int      `yaml:"min" default:"10" doc:"Fewest attempts in the window for the share to count."`
+}
+
+// MaxBurstWindows bounds how many windows repeated bursts may make.
+const MaxBurstWindows = 100_000
+
+// Windows lists the [start, end) windows of b that begin before end: one,
+// or one every Every.
+func (b Burst) Windows(end Duration) [][2]Duration {
+	if b.Every <= 0 {
+		return [][2]Duration{{b.At, b.At + b.For}}
+	}
+	var out [][2]Duration
+	for at := b.At; at < end && len(out) < MaxBurstWindows; at += b.Every {
+		out = append(out, [2]Duration{at, at + b.For})
+	}
+	return out
 }

@@ -65,8 +65,14 @@ func (s *Scenario) validateArrivals(c *checker) {
 		if !(b.Factor > 0) || math.IsInf(b.Factor, 0) {
 			c.add(bp+".factor", "must be above 0, got %v", b.Factor)
 		}
+		c.nonNegative(bp+".every", b.Every)
+		if b.Every > 0 && b.Every <= b.For {
+			c.add(bp+".every", "must be longer than for (%v), got %v", b.For, b.Every)
+		} else if b.Every > 0 && s.Duration > b.At && (s.Duration-b.At)/b.Every >= MaxBurstWindows {
+			c.add(bp+".every", "repeats the burst more than %d times before the end of duration; repeat it less often", MaxBurstWindows)
+		}
 		for j, prev := range a.Bursts[:i] {
-			if b.At < prev.At+prev.For && prev.At < b.At+b.For {
+			if burstsOverlap(b, prev, s.Duration) {
 				c.add(bp, "overlaps %s.bursts[%d]; merge them into one burst", p, j)
 			}
 		}
@@ -201,4 +207,24 @@ func validateDisable(c *checker, p string, d Disable) {
 	if d.WhileOff == "hold" && d.Reenable == 0 {
 		c.add(p+".while_off", "hold keeps events for when the endpoint is enabled again: give reenable too")
 	}
+}
+
+// burstsOverlap reports whether two bursts, repeated or not, are ever in
+// force at once before end.
+func burstsOverlap(a, b Burst, end Duration) bool {
+	if a.For <= 0 || b.For <= 0 {
+		return false
+	}
+	wa, wb := a.Windows(end), b.Windows(end)
+	for i, j := 0, 0; i < len(wa) && j < len(wb); {
+		if wa[i][0] < wb[j][1] && wb[j][0] < wa[i][1] {
+			return true
+		}
+		if wa[i][1] < wb[j][1] {
+			i++
+		} else {
+			j++
+		}
+	}
+	return false
 }

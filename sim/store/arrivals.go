@@ -25,8 +25,9 @@ var (
 	_ Arrivals = (*Replayed)(nil)
 )
 
-// NewArrivals returns the arrival process cfg describes, drawing from rng.
-func NewArrivals(cfg scenario.Arrivals, rng *random.Source) (Arrivals, error) {
+// NewArrivals returns the arrival process cfg describes for a run whose
+// events are created before end, drawing from rng.
+func NewArrivals(cfg scenario.Arrivals, end scenario.Duration, rng *random.Source) (Arrivals, error) {
 	if cfg.Process == "replay" {
 		if cfg.Replay == nil {
 			return nil, fmt.Errorf("replay without a file")
@@ -43,7 +44,7 @@ func NewArrivals(cfg scenario.Arrivals, rng *random.Source) (Arrivals, error) {
 		batch = cfg.Batch
 		rate /= batchMean(*batch) // the rate stays that of events
 	}
-	r := newIntensity(rate, cfg.Bursts, cfg.Diurnal)
+	r := newIntensity(rate, cfg.Bursts, cfg.Diurnal, end)
 	var a Arrivals
 	switch cfg.Process {
 	case "poisson":
@@ -62,22 +63,29 @@ func NewArrivals(cfg scenario.Arrivals, rng *random.Source) (Arrivals, error) {
 // intensity is an arrival rate that varies in time: a base rate, multiplied
 // in burst windows and swung by a diurnal sinusoid.
 type intensity struct {
-	base   float64 // events per second
-	bursts []scenario.Burst
+	base   float64          // events per second
+	bursts []scenario.Burst // every window, in time order
 	cycle  *scenario.Diurnal
+	next   int // bursts[:next] have ended: time only moves forward
 }
 
-func newIntensity(base float64, bursts []scenario.Burst, cycle *scenario.Diurnal) intensity {
-	b := slices.Clone(bursts)
-	slices.SortFunc(b, func(x, y scenario.Burst) int { return int(x.At - y.At) })
-	return intensity{base: base, bursts: b, cycle: cycle}
+func newIntensity(base float64, bursts []scenario.Burst, cycle *scenario.Diurnal, end scenario.Duration) intensity {
+	var windows []scenario.Burst // each window once, in time order
+	for _, b := range bursts {
+		for _, w := range b.Windows(end) {
+			windows = append(windows, scenario.Burst{At: w[0], For: w[1] - w[0], Factor: b.Factor})
+		}
+	}
+	slices.SortFunc(windows, func(x, y scenario.Burst) int { return int(x.At - y.At) })
+	return intensity{base: base, bursts: windows, cycle: cycle}
 }
 
 // segment returns the burst factor in force at t (seconds) and the instant
-// it next changes (+Inf for never).
-func (r intensity) segment(t float64) (factor, until float64) {
-	factor, until = 1, math.Inf(1)
-	for _, b := range r.bursts {
+// it next changes (+Inf for never). Successive calls must not go back in
+// time.
+func (r *intensity) segment(t float64) (factor, until float64) {
+	for ; r.next < len(r.bursts); r.next++ {
+		b := r.bursts[r.next]
 		at, end := b.At.D().Seconds(), (b.At + b.For).D().Seconds()
 		switch {
 		case t < at:
@@ -86,11 +94,11 @@ func (r intensity) segment(t float64) (factor, until float64) {
 			return b.Factor, end
 		}
 	}
-	return factor, until
+	return 1, math.Inf(1)
 }
 
 // swing is the diurnal multiplier at t (seconds), and its largest value.
-func (r intensity) swing(t float64) (now, most float64) {
+func (r *intensity) swing(t float64) (now, most float64) {
 	c := r.cycle
 	if c == nil || c.Amplitude == 0 {
 		return 1, 1

@@ -79,7 +79,7 @@ func (r *reader) passed(req PollRequest) {
 // New builds the store sc describes; its random streams derive from seed.
 func New(sc *scenario.Scenario, seed uint64) (*Store, error) {
 	st := sc.Store
-	arrivals, err := NewArrivals(st.Arrivals, random.New(seed, "store/arrivals"))
+	arrivals, err := NewArrivals(st.Arrivals, sc.Duration, random.New(seed, "store/arrivals"))
 	if err != nil {
 		return nil, err
 	}

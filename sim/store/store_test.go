@@ -185,7 +185,7 @@ func TestSenderJitterStaysWithinItsBounds(t *testing.T) {
 
 func TestPoissonArrivalsHaveTheirRate(t *testing.T) {
 	t.Parallel()
-	p, err := NewArrivals(scenario.Arrivals{Process: "poisson", Rate: mustRate(t, "50/h")}, random.New(1, "a"))
+	p, err := NewArrivals(scenario.Arrivals{Process: "poisson", Rate: mustRate(t, "50/h")}, scenario.Duration(time.Hour), random.New(1, "a"))
 	require.NoError(t, err)
 	const n = 100_000
 	var last time.Duration
@@ -201,7 +201,7 @@ func TestPoissonArrivalsHaveTheirRate(t *testing.T) {
 
 func TestConstantArrivalsAreEvenlySpaced(t *testing.T) {
 	t.Parallel()
-	a, err := NewArrivals(scenario.Arrivals{Process: "constant", Rate: mustRate(t, "3/s")}, random.New(1, "a"))
+	a, err := NewArrivals(scenario.Arrivals{Process: "constant", Rate: mustRate(t, "3/s")}, scenario.Duration(time.Hour), random.New(1, "a"))
 	require.NoError(t, err)
 	first, _, _ := a.Next()
 	assert.Less(t, first, time.Second/3)
