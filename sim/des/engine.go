@@ -23,6 +23,7 @@ const (
 	kindCrash                // a receiver crashes
 	kindRestart              // a receiver is back after a crash
 	kindRefetch              // a thin delivery's fetch is sent again
+	kindSample               // the clients' views are sampled for freshness
 )
 
 // engine is one run in virtual time: the store, the clients, and the heap of
@@ -48,6 +49,8 @@ type engine struct {
 	webhookSubs []int32 // subscribers with an endpoint, in order
 	dispatcher  store.Reader
 	dispatched  int64 // the last event handed to the sender
+
+	samples sampler
 }
 
 // subscriber is one subscriber of a client row: the row itself, or one of
@@ -147,5 +150,7 @@ func (e *engine) dispatch(it *item) {
 		e.restart(it.client)
 	case kindRefetch:
 		e.refetch(it.ref)
+	case kindSample:
+		e.sample(int(it.ref))
 	}
 }

@@ -121,6 +121,7 @@ func build(sc *scenario.Scenario) (*engine, error) {
 		e.dispatcher = st.AddReader("webhook-dispatcher", seed, store.ReadsFeed)
 		e.scheduleEmit()
 	}
+	e.startSampling(sc.Duration.D(), seed)
 	return e, nil
 }
 

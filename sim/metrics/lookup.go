@@ -55,6 +55,15 @@ func lookupLatency(f func(l Latency) float64) func(c *ClientResults) (float64, b
 	}
 }
 
+func lookupFreshness(f func(f Freshness) float64) func(c *ClientResults) (float64, bool) {
+	return func(c *ClientResults) (float64, bool) {
+		if c.Freshness.Samples == 0 {
+			return 0, false
+		}
+		return f(c.Freshness), true
+	}
+}
+
 // metricList is every named metric, in the order docs/metrics.md lists them.
 var metricList = []Metric{
 	{Name: "delivered", Unit: "events", Doc: "distinct events the client held", Higher: true, value: lookupCount(func(c *ClientResults) int64 { return c.Delivered })},
@@ -79,6 +88,9 @@ var metricList = []Metric{
 	{Name: "bytes_in", Unit: "bytes", Doc: "bytes the client received", value: lookupCount(func(c *ClientResults) int64 { return c.Bytes.In })},
 	{Name: "bytes_out", Unit: "bytes", Doc: "bytes the client sent", value: lookupCount(func(c *ClientResults) int64 { return c.Bytes.Out })},
 	{Name: "bytes_per_delivered_event", Unit: "bytes/event", Doc: "(in + out) / distinct events delivered", value: lookupRatio(func(c *ClientResults) *float64 { return c.Bytes.PerDelivered })},
+	{Name: "fresh_fraction", Unit: "fraction", Doc: "share of sampled instants at which the client's view lacked no event", Higher: true, value: lookupFreshness(func(f Freshness) float64 { return f.Fresh })},
+	{Name: "mean_age_s", Unit: "s", Doc: "mean age of the client's view: 0 when fresh, else the time since the oldest event it lacked was created", value: lookupFreshness(func(f Freshness) float64 { return f.AgeMeanS })},
+	{Name: "mean_unseen", Unit: "events", Doc: "mean number of events the client's view lacked", value: lookupFreshness(func(f Freshness) float64 { return f.UnseenMean })},
 }
 
 // LookupMetric returns the metric named name.
@@ -109,6 +121,11 @@ func UnknownMetric(name string) string {
 	for _, m := range metricList {
 		if d := nameDistance(name, m.Name); d < bestDist {
 			best, bestDist = m.Name, d
+		}
+	}
+	for _, m := range metricList {
+		if best == "" && name != "" && strings.HasPrefix(m.Name, name+"_") {
+			best = m.Name // p99 for p99_latency_s
 		}
 	}
 	msg := fmt.Sprintf("unknown metric %q", name)

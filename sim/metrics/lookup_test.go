@@ -21,7 +21,8 @@ func TestLookupMetric(t *testing.T) {
 		RequestsPerDelivered: fptr(4),
 		Dropped:              Dropped{Total: 8, Rate: fptr(0.08)},
 		Duplicates:           3, OutOfOrder: 1,
-		Bytes: Bytes{In: 1000, Out: 500, PerDelivered: fptr(1500.0 / 90)},
+		Bytes:     Bytes{In: 1000, Out: 500, PerDelivered: fptr(1500.0 / 90)},
+		Freshness: Freshness{Samples: 10_000, Fresh: 0.93, AgeMeanS: 0.2, UnseenMean: 0.07},
 	}
 	want := map[string]float64{
 		"delivered": 90, "in_flight": 2, "mean_latency_s": 5, "p50_latency_s": 4, "p90_latency_s": 9,
@@ -29,6 +30,7 @@ func TestLookupMetric(t *testing.T) {
 		"requests_per_s": 0.1, "requests_per_hour": 360, "requests_per_delivered_event": 4,
 		"wasted": 300, "wasted_fraction": 300.0 / 360, "dropped": 8, "dropped_rate": 0.08,
 		"duplicates": 3, "out_of_order": 1, "bytes_in": 1000, "bytes_out": 500, "bytes_per_delivered_event": 1500.0 / 90,
+		"fresh_fraction": 0.93, "mean_age_s": 0.2, "mean_unseen": 0.07,
 	}
 	for _, name := range MetricNames() {
 		m, ok := LookupMetric(name)
@@ -47,7 +49,7 @@ func TestLookupMetric(t *testing.T) {
 func TestMetricsOfAClientThatDeliveredNothing(t *testing.T) {
 	t.Parallel()
 	c := &ClientResults{Requests: Requests{Total: 10}, Dropped: Dropped{Rate: fptr(0)}}
-	for _, name := range []string{"p50_latency_s", "max_latency_s", "requests_per_delivered_event", "bytes_per_delivered_event", "wasted_fraction"} {
+	for _, name := range []string{"p50_latency_s", "max_latency_s", "requests_per_delivered_event", "bytes_per_delivered_event", "wasted_fraction", "fresh_fraction", "mean_age_s"} {
 		m, _ := LookupMetric(name)
 		_, defined := m.Of(c)
 		assert.False(t, defined, "%s of a client that delivered nothing", name)
@@ -73,6 +75,7 @@ func TestUnknownMetric(t *testing.T) {
 	assert.False(t, ok)
 	assert.Contains(t, UnknownMetric("p99_latency"), `unknown metric "p99_latency" (did you mean "p99_latency_s"?)`)
 	assert.NotContains(t, UnknownMetric("zzzzzzzzzzzzzz"), "did you mean")
+	assert.Contains(t, UnknownMetric("p99"), `(did you mean "p99_latency_s"?)`)
 	assert.Contains(t, UnknownMetric("x"), "dropped_rate")
 }
 

@@ -42,6 +42,7 @@ type Recorder struct {
 	broken   []error // violated invariants, such as a delivery before creation
 	timeline timeline
 	emitted  []int64 // events created, per bucket
+	created  creations
 
 	// Trace, when set, sees every delivery, duplicate and loss as it is
 	// recorded: for tests, and for raw per-event output.
@@ -90,14 +91,16 @@ type clientRecord struct {
 	latency    *latencies // apart: touched only by deliveries
 	processing *latencies // nil unless the row processes
 	series     series     // the timeline
+	freshness  freshnessTally
 }
 
 // subscriber is what one subscriber holds.
 type subscriber struct {
-	row       int32
-	resolved  seqSet  // held or finally lost
-	processed *seqSet // processed or finally lost; nil unless the row processes
-	highest   []int64 // per resource: the highest seq held
+	row           int32
+	resolved      seqSet  // held or finally lost
+	resolvedCount int64   // how many
+	processed     *seqSet // processed or finally lost; nil unless the row processes
+	highest       []int64 // per resource: the highest seq held
 }
 
 // NewRecorder returns a Recorder for the clients of cfg, indexed as listed.
@@ -129,9 +132,12 @@ func (r *Recorder) First(row int) int { return r.first[row] }
 // Subscribers is the number of subscribers of all rows.
 func (r *Recorder) Subscribers() int { return len(r.subs) }
 
-// Created records that the store created an event at instant t, for the
-// timeline.
-func (r *Recorder) Created(t time.Duration) { inc(r.emitted, r.timeline.bucket(t)) }
+// Created records that the store created event seq at instant t, for the
+// timeline and freshness. Events are created in seq order.
+func (r *Recorder) Created(seq int64, t time.Duration) {
+	inc(r.emitted, r.timeline.bucket(t))
+	r.created.add(seq, t)
+}
 
 // inWindow reports whether a request sent at t counts.
 func (r *Recorder) inWindow(t time.Duration) bool { return t < r.cfg.Duration }
@@ -189,6 +195,7 @@ func (r *Recorder) Held(s int, seq int64, resource int, created, at time.Duratio
 	if r.Trace != nil {
 		r.Trace(Record{Kind: HeldFirst, Client: int(sub.row), Subscriber: s, Seq: seq, Created: created, At: at})
 	}
+	sub.resolvedCount++
 	cr.delivered++
 	cr.latency.record(at - created)
 	inc(cr.series.deliveries, r.timeline.bucket(at))
@@ -243,6 +250,7 @@ func (r *Recorder) Lost(s int, seq int64, at time.Duration, cause Cause) {
 	if sub.processed != nil {
 		sub.processed.add(seq) // it will never be processed either
 	}
+	sub.resolvedCount++
 	cr.dropped[cause]++
 	inc(cr.series.drops, r.timeline.bucket(at))
 	if r.Trace != nil {
@@ -340,6 +348,7 @@ func (r *Recorder) clientResults(i int, emitted, inFlight int64) ClientResults {
 	row.RequestsPerDelivered = ratio(row.Requests.Total, row.Delivered)
 	row.Dropped.Rate = ratio(row.Dropped.Total, row.Emitted)
 	row.Bytes.PerDelivered = ratio(row.Bytes.In+row.Bytes.Out, row.Delivered)
+	row.Freshness = r.freshnessResults(i, emitted, row.Latency.MeanS)
 	if cc.Polls {
 		row.EmptyPollFraction = ratio(cr.emptyPolls, cr.polls)
 	}

@@ -92,9 +92,22 @@ type ClientResults struct {
 	Bytes                Bytes    `json:"bytes"`
 
 	Processing *Processing `json:"processing,omitempty"` // receivers that process deliveries only
+	Freshness  Freshness   `json:"freshness"`            // of the client's view, sampled in time
 
 	Outages  []Outage       `json:"outages"`
 	Timeline ClientTimeline `json:"timeline"`
+}
+
+// Freshness describes the client's view of the store, sampled at regular
+// instants of [0, duration): it is fresh when the client holds every event
+// created so far that it will ever hold (an event lost for good counts as a
+// drop, not as staleness).
+type Freshness struct {
+	Samples    int64   `json:"samples"`
+	Fresh      float64 `json:"fresh"`       // share of the samples at which the view was fresh
+	AgeMeanS   float64 `json:"age_mean_s"`  // mean time since the oldest event the view lacked was created; 0 when fresh
+	UnseenMean float64 `json:"unseen_mean"` // mean number of events the view lacked
+	LittleMean float64 `json:"little_mean"` // Little's law: events per second × mean latency, which unseen_mean should equal
 }
 
 // Processing is what a receiver did with the deliveries it took.

@@ -1,5 +1,7 @@
 package metrics
 
+import "math/bits"
+
 // seqSet records which event sequence numbers (1, 2, 3, ...) a client has
 // resolved: held, or finally lost. Every seq below base is resolved; above
 // it a bitset window covers what is still open, so memory follows the range
@@ -53,4 +55,13 @@ func (s *seqSet) advance() {
 		n := copy(s.words, s.words[s.head:])
 		s.words, s.head = s.words[:n], 0
 	}
+}
+
+// lowestOpen returns the lowest seq not resolved.
+func (s *seqSet) lowestOpen() int64 {
+	if s.head == len(s.words) {
+		return s.base
+	}
+	// advance keeps words[head] from being full.
+	return s.base + int64(bits.TrailingZeros64(^s.words[s.head]))
 }

@@ -32,12 +32,12 @@ func TestTimelineAddsUpToTheTotals(t *testing.T) {
 		Clients: []ClientConfig{{Name: "c", Outages: []Outage{{AtS: 60, ForS: 30, Mode: "hang"}}}}})
 	for i := range 100 {
 		at := time.Duration(i) * 70 * time.Second // some during the drain
-		r.Created(at)
+		r.Created(int64(i+1), at)
 		r.Sent(0, Poll, at)
 		r.Held(0, int64(i+1), 0, at, at)
 	}
 	r.Lost(0, 101, 90*time.Minute, RetriesExhausted)
-	r.Created(3 * time.Hour) // outside the run: not in the timeline
+	r.Created(101, 3*time.Hour) // outside the run: not in the timeline
 	res, err := r.Results(ScenarioInfo{}, RunInfo{}, 101, []Tally{{}})
 	require.NoError(t, err)
 	assert.Equal(t, 60.0, res.Timeline.BucketS)

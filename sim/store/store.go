@@ -31,9 +31,9 @@ type Store struct {
 	feeds       []feed // per resource; nil until a reader reads resource feeds
 	resourceRNG *random.Source
 
-	// OnCreate, when set, is told the creation instant of every event, as
-	// the log creates it.
-	OnCreate func(created time.Duration)
+	// OnCreate, when set, is told the seq and creation instant of every
+	// event, in seq order, as the log creates it.
+	OnCreate func(seq int64, created time.Duration)
 }
 
 // Use is how a reader uses the store, which decides what the store must
@@ -100,7 +100,7 @@ func New(sc *scenario.Scenario, seed uint64) (*Store, error) {
 
 func (s *Store) newEvent(seq int64, created time.Duration, resource int) Event {
 	if s.OnCreate != nil {
-		s.OnCreate(created)
+		s.OnCreate(seq, created)
 	}
 	if resource < 0 && s.resources > 1 {
 		resource = int(s.resourceRNG.Uint64() % uint64(s.resources))
