@@ -66,8 +66,11 @@ func (s *Store) Poll(r Reader, at time.Duration, req PollRequest, resp *PollResp
 	rd := &s.readers[r]
 	*resp = PollResponse{Events: resp.Events[:0], Skipped: resp.Skipped[:0], Status: StatusOK, Cursor: req.Cursor}
 	s.log.extend(at)
-	if req.ByResource && s.feeds == nil {
-		req.IfNoneMatch, req.Hold = false, 0 // answered 404 below
+	// A resource feed the reader did not register for, or that does not
+	// exist, is answered 404 below; nothing may look it up before then.
+	noFeed := req.ByResource && (rd.feeds == nil || req.Resource < 0 || req.Resource >= s.resources)
+	if noFeed {
+		req.IfNoneMatch, req.Hold = false, 0
 	}
 	if req.IfNoneMatch && s.rateLimit != nil && s.rateLimit.Free304 && s.unchanged(req, at) {
 		s.notModified(rd, resp) // answered before the bucket is consulted
@@ -94,7 +97,7 @@ func (s *Store) Poll(r Reader, at time.Duration, req PollRequest, resp *PollResp
 		return
 	}
 	switch {
-	case req.ByResource && (s.feeds == nil || req.Resource < 0 || req.Resource >= s.resources):
+	case noFeed:
 		resp.Status = StatusNotFound // no such feed: the reader did not ask for resource feeds
 		resp.Bytes = s.headerBytes + errorBodyBytes
 		return
