@@ -209,7 +209,13 @@ func (p *Poller) Receive(now time.Duration, req Request, resp *store.PollRespons
 	case store.StatusUnavailable:
 		p.errors++
 		if p.backoff != nil {
-			wait := min(p.backoff.Initial.D()<<min(p.errors-1, 30), p.backoff.Max.D())
+			// Double step by step up to max: a shift by the error count
+			// would overflow after a few dozen 503s in a row.
+			wait := p.backoff.Initial.D()
+			for i := 1; i < p.errors && wait < p.backoff.Max.D(); i++ {
+				wait *= 2
+			}
+			wait = min(wait, p.backoff.Max.D())
 			p.holdUntil = max(p.holdUntil, now+wait)
 			if !p.sched.open() {
 				retry := req
