@@ -27,6 +27,10 @@ func (r *Replay) Instants() ([]Duration, []int) { return r.instants, r.resources
 // load reads the replay file next to the scenario file and checks every
 // line, reporting problems at their line of the CSV.
 func (r *Replay) load(c *checker, field, scenarioFile string, read ReadFile, resources int) {
+	if r.File == "" {
+		c.add(field+".file", "required; give the path of a CSV file of instants, such as instants.csv")
+		return
+	}
 	if read == nil {
 		c.add(field+".file", "replay files can only be read when the scenario is loaded from a file")
 		return
@@ -56,11 +60,18 @@ func (r *Replay) load(c *checker, field, scenarioFile string, read ReadFile, res
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := rd.FieldPos(0)
 		if err != nil {
+			// The reader knows no field's position after an error: take
+			// the line from the error itself.
+			line := 0
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.StartLine
+			}
 			report(line, "not CSV: %v", err)
 			break
 		}
+		line, _ := rd.FieldPos(0)
 		if len(rec) == 0 || strings.TrimSpace(rec[0]) == "" {
 			continue
 		}

@@ -47,6 +47,8 @@ func (s *Scenario) validateArrivals(c *checker) {
 	if a.Process == "replay" {
 		if a.Replay == nil {
 			c.add(p+".replay", "required with process: replay; give {file: instants.csv}")
+		} else {
+			c.oneOf(p+".replay.times", a.Replay.Times, enumOf[Replay]("times"))
 		}
 		if !a.Rate.IsZero() || c.src.has(p+".rate") {
 			c.add(p+".rate", "does not apply to replay: the file gives the instants")
@@ -60,7 +62,11 @@ func (s *Scenario) validateArrivals(c *checker) {
 	}
 	for i, b := range a.Bursts {
 		bp := fmt.Sprintf("%s.bursts[%d]", p, i)
-		c.inRun(bp+".at", b.At, s.Duration)
+		// Events are created only before duration: a burst must start by then.
+		c.nonNegative(bp+".at", b.At)
+		if b.At >= 0 && s.Duration > 0 && b.At >= s.Duration {
+			c.add(bp+".at", "%v is not before duration (%v): no events are created after it", b.At, s.Duration)
+		}
 		c.positive(bp+".for", b.For)
 		if !(b.Factor > 0) || math.IsInf(b.Factor, 0) {
 			c.add(bp+".factor", "must be above 0, got %v", b.Factor)

@@ -610,6 +610,406 @@ clients:
 `,
 		line: 1, field: "duration", msg: "duration (2000000h0m0s) plus drain (2000000h0m0s) is more than the 87600h0m0s pushpull simulates",
 	},
+	{
+		name: "long-poll hold longer than the run",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+clients:
+  - name: long
+    poll:
+      long: {hold: 3h}
+`,
+		line: 7, field: "clients[0].poll.long.hold", msg: "3h0m0s is longer than the run (2h0m0s, duration + drain)",
+	},
+	{
+		name: "polling without the poll API",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+  api: {enabled: false}
+clients:
+  - name: poll
+    poll: {interval: 10s}
+`,
+		line: 7, field: "clients[0].poll", msg: "polling needs the poll API, and the store has none (store.api.enabled: false)",
+	},
+	{
+		name: "reconciliation without the poll API",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+  api: {enabled: false}
+clients:
+  - name: hook
+    webhook: {}
+    reconcile: {every: 1h}
+`,
+		line: 8, field: "clients[0].reconcile", msg: "reconciliation needs the poll API",
+	},
+	{
+		name: "state sync without the poll API",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+  api: {enabled: false}
+clients:
+  - name: hook
+    webhook: {}
+    sync: {every: 1h}
+`,
+		line: 8, field: "clients[0].sync", msg: "a state sync needs the poll API",
+	},
+	{
+		name: "thin webhooks without the poll API",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+  api: {enabled: false}
+clients:
+  - name: hook
+    webhook:
+      thin: true
+`,
+		line: 8, field: "clients[0].webhook.thin", msg: "fetching thin deliveries needs the poll API",
+	},
+	{
+		name: "async receiver without workers",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+clients:
+  - name: hook
+    webhook:
+      processing: {mode: async, time: 50ms, workers: 0}
+`,
+		line: 7, field: "clients[0].webhook.processing.workers", msg: "an async receiver needs from 1 to 100000 workers, got 0",
+	},
+	{
+		name: "async receiver with an empty queue",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+clients:
+  - name: hook
+    webhook:
+      processing: {mode: async, time: 50ms, queue: 0}
+`,
+		line: 7, field: "clients[0].webhook.processing.queue", msg: "must be from 1 to 100000000, got 0",
+	},
+	{
+		name: "workers for a sync receiver",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+clients:
+  - name: hook
+    webhook:
+      processing:
+        mode: sync
+        time: 50ms
+        workers: 4
+`,
+		line: 10, field: "clients[0].webhook.processing.workers", msg: "applies only to mode: async",
+	},
+	{
+		name: "queue for a sync receiver",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+clients:
+  - name: hook
+    webhook:
+      processing:
+        mode: sync
+        time: 50ms
+        queue: 10
+`,
+		line: 10, field: "clients[0].webhook.processing.queue", msg: "applies only to mode: async",
+	},
+	{
+		name: "jitter with adaptive polling",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+clients:
+  - name: poll
+    poll:
+      adaptive: {min: 1s, max: 1m}
+      jitter: 1s
+`,
+		line: 8, field: "clients[0].poll.jitter", msg: "applies only to a fixed interval",
+	},
+	{
+		name: "loop with adaptive polling",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+clients:
+  - name: poll
+    poll:
+      adaptive: {min: 1s, max: 1m}
+      loop: delay
+`,
+		line: 8, field: "clients[0].poll.loop", msg: "applies only to a fixed interval",
+	},
+	{
+		name: "two poll schedules",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+clients:
+  - name: poll
+    poll:
+      interval: 10s
+      long: {hold: 30s}
+`,
+		line: 7, field: "clients[0].poll", msg: "give only one of interval, adaptive, aimd and long, not interval and long",
+	},
+	{
+		name: "batch with a size and a mean",
+		src: `duration: 1h
+store:
+  arrivals:
+    process: poisson
+    rate: 50/h
+    batch: {size: 3, mean: 2}
+clients:
+  - {name: poll, poll: {interval: 10s}}
+`,
+		line: 6, field: "store.arrivals.batch", msg: "give exactly one of size, min and max, or mean",
+	},
+	{
+		name: "diurnal swing of a constant process",
+		src: `duration: 1h
+store:
+  arrivals:
+    process: constant
+    rate: 50/h
+    diurnal: {amplitude: 0.5}
+clients:
+  - {name: poll, poll: {interval: 10s}}
+`,
+		line: 6, field: "store.arrivals.diurnal", msg: "needs process: poisson",
+	},
+	{
+		name: "overlapping bursts",
+		src: `duration: 1h
+store:
+  arrivals:
+    process: poisson
+    rate: 50/h
+    bursts:
+      - {at: 10m, for: 10m, factor: 5}
+      - {at: 15m, for: 10m, factor: 2}
+clients:
+  - {name: poll, poll: {interval: 10s}}
+`,
+		line: 8, field: "store.arrivals.bursts[1]", msg: "overlaps store.arrivals.bursts[0]",
+	},
+	{
+		name: "a burst after the duration",
+		src: `duration: 1h
+store:
+  arrivals:
+    process: poisson
+    rate: 50/h
+    bursts:
+      - {at: 90m, for: 10m, factor: 5}
+clients:
+  - {name: poll, poll: {interval: 10s}}
+`,
+		line: 7, field: "store.arrivals.bursts[0].at", msg: "1h30m0s is not before duration (1h0m0s)",
+	},
+	{
+		name: "replay without a file",
+		src: `duration: 1h
+store:
+  arrivals: {process: replay}
+clients:
+  - {name: poll, poll: {interval: 10s}}
+`,
+		line: 3, field: "store.arrivals.replay", msg: "required with process: replay; give {file: instants.csv}",
+	},
+	{
+		name: "a disable policy with no trigger",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+  webhooks:
+    disable: {while_off: drop}
+clients:
+  - {name: hook, webhook: {}}
+`,
+		line: 5, field: "store.webhooks.disable", msg: "give at least one trigger: after_failing, consecutive, failure_rate or on_exhausted",
+	},
+	{
+		name: "holding deliveries while off without reenable",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+  webhooks:
+    disable:
+      consecutive: 5
+      while_off: hold
+clients:
+  - {name: hook, webhook: {}}
+`,
+		line: 7, field: "store.webhooks.disable.while_off", msg: "give reenable too",
+	},
+	{
+		name: "a failure rate of 1",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+  webhooks:
+    disable:
+      failure_rate: {above: 1, window: 5m}
+clients:
+  - {name: hook, webhook: {}}
+`,
+		line: 6, field: "store.webhooks.disable.failure_rate.above", msg: "must be at least 0 and less than 1, got 1",
+	},
+	{
+		name: "silent loss above 1",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+  webhooks: {silent_loss: 1.5}
+clients:
+  - {name: hook, webhook: {}}
+`,
+		line: 4, field: "store.webhooks.silent_loss", msg: "must be a probability from 0 to 1, got 1.5",
+	},
+	{
+		name: "negative failure probability",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+  webhooks: {failures: -0.1}
+clients:
+  - {name: hook, webhook: {}}
+`,
+		line: 4, field: "store.webhooks.failures", msg: "must be a probability from 0 to 1, got -0.1",
+	},
+	{
+		name: "API errors above 1",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+  api: {errors: 2}
+clients:
+  - {name: poll, poll: {interval: 10s}}
+`,
+		line: 4, field: "store.api.errors", msg: "must be a probability from 0 to 1, got 2",
+	},
+	{
+		name: "receiver errors that are not a number",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+clients:
+  - {name: hook, webhook: {errors: .nan}}
+`,
+		line: 5, field: "clients[0].webhook.errors", msg: "must be a probability from 0 to 1, got NaN",
+	},
+	{
+		name: "count 0",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+clients:
+  - {name: poll, count: 0, poll: {interval: 10s}}
+`,
+		line: 5, field: "clients[0].count", msg: "must be from 1 to 100000, got 0",
+	},
+	{
+		name: "state sync as long as the retention",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+  api: {retention: 1h}
+clients:
+  - name: hook
+    webhook: {}
+    sync: {every: 1h}
+`,
+		line: 8, field: "clients[0].sync.every", msg: "must be shorter than the store's retention (1h0m0s)",
+	},
+	{
+		name: "thin webhooks with processing",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+clients:
+  - name: hook
+    webhook:
+      thin: true
+      processing: {mode: sync, time: 1s}
+`,
+		line: 8, field: "clients[0].webhook.processing", msg: "a thin delivery is fetched, then processed at once: processing does not apply",
+	},
+	{
+		name: "reconciliation on a poller",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+clients:
+  - name: poll
+    poll: {interval: 10s}
+    reconcile: {every: 1h}
+`,
+		line: 7, field: "clients[0].reconcile", msg: "applies to webhook clients: a poller reads the feed already",
+	},
+	{
+		name: "state sync on a poller",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+clients:
+  - name: poll
+    poll: {interval: 10s}
+    sync: {every: 1h}
+`,
+		line: 7, field: "clients[0].sync", msg: "applies to webhook clients",
+	},
+	{
+		name: "aimd factor of 1",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+clients:
+  - name: poll
+    poll:
+      aimd: {min: 1s, max: 1m, step: 1s, factor: 1}
+`,
+		line: 7, field: "clients[0].poll.aimd.factor", msg: "must be above 0 and below 1, got 1",
+	},
+	{
+		name: "backoff shorter at its max than at first",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+clients:
+  - name: poll
+    poll:
+      interval: 10s
+      backoff: {initial: 1m, max: 10s}
+`,
+		line: 8, field: "clients[0].poll.backoff.max", msg: "must be at least initial (1m0s), got 10s",
+	},
+	{
+		name: "a crash after the run",
+		src: `duration: 1h
+store:
+  arrivals: {process: poisson, rate: 50/h}
+clients:
+  - name: hook
+    webhook:
+      crashes: [{at: 3h}]
+`,
+		line: 7, field: "clients[0].webhook.crashes[0].at", msg: "outside the run, which ends at 2h0m0s",
+	},
 }
 
 // TestParseReportsTheOneMistake checks that Parse reports the mistake of
