@@ -14,7 +14,10 @@ build:
 run: build
 	./$(BIN) run $(SCENARIO)
 
+# The report's end-to-end test opens report.html in Chromium:
+# scripts/chromium.sh installs it from Debian's packages when it is missing.
 test: lint
+	sh scripts/chromium.sh
 	$(GO) test -race ./...
 
 bench:

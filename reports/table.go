@@ -123,6 +123,15 @@ func sig(v float64) string {
 	}
 }
 
+// perHour writes a rate with three significant digits, and thousands
+// separators from 1,000 up: 7.68, 360, 3,600.
+func perHour(v float64) string {
+	if v >= 999.5 {
+		return Count(int64(v + 0.5))
+	}
+	return sig(v)
+}
+
 // Count writes n with thousands separators, as the tables do: 12,345.
 func Count(n int64) string {
 	s := strconv.FormatInt(n, 10)

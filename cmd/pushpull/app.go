@@ -16,13 +16,15 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"run":      {"run a scenario and print the comparison table", runCommand},
+	"run":      {"run a scenario or a sweep, print the comparison and write the report", runCommand},
+	"report":   {"render the report of a results.json or sweep.json again", reportCommand},
+	"compare":  {"compare two results.json per client and flag regressions", compareCommand},
 	"validate": {"check scenario files and report every problem", validateCommand},
 	"schema":   {"print the JSON Schema of scenario files", schemaCommand},
 	"version":  {"print pushpull's version", versionCommand},
 }
 
-var commandOrder = []string{"run", "validate", "schema", "version"}
+var commandOrder = []string{"run", "report", "compare", "validate", "schema", "version"}
 
 const usageText = `pushpull answers "poll or take webhooks?" with evidence: it runs every client
 strategy of a scenario against the same simulated store and reports latency,
@@ -36,11 +38,15 @@ Commands:
 Examples:
   pushpull run scenarios/ecommerce-orders.yaml
   pushpull run scenarios/rare-events.yaml -seed 7 -out /tmp/runs
+  pushpull run scenarios/ecommerce-orders.yaml -set clients.poll-10s.poll.interval=1s,10s,1m,5m
+  pushpull report out/ecommerce-orders/results.json
+  pushpull compare base/results.json new/results.json -tolerance 0.05
   pushpull validate scenarios/*.yaml
   pushpull schema > scenario.schema.json
 
 Run 'pushpull <command> -h' for a command's flags.
-Exit codes: 0 ok, 1 the run failed, 2 usage error or invalid scenario.
+Exit codes: 0 ok, 1 the run failed (compare: a regression), 2 usage error or
+invalid scenario or input, 3 a threshold of the scenario was breached.
 `
 
 func usage(w io.Writer) {

@@ -9,9 +9,10 @@ import (
 
 // Exit codes.
 const (
-	exitOK      = 0
-	exitFailure = 1 // the run failed
-	exitUsage   = 2 // usage error or invalid scenario
+	exitOK        = 0
+	exitFailure   = 1 // the run failed
+	exitUsage     = 2 // usage error or invalid scenario
+	exitThreshold = 3 // a threshold of the scenario was breached
 )
 
 // codedError is an error that decides pushpull's exit code.

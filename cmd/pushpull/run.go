@@ -12,29 +12,41 @@ import (
 
 	"github.com/pushpull/pushpull/reports"
 	"github.com/pushpull/pushpull/sim/des"
-	"github.com/pushpull/pushpull/sim/metrics"
 	"github.com/pushpull/pushpull/sim/scenario"
 )
 
-const runUsage = `Usage: pushpull run FILE [-seed N] [-out DIR]
+const runUsage = `Usage: pushpull run FILE [-seed N] [-out DIR] [-set PATH=VALUE]...
 
 Runs the scenario in FILE in virtual time, every client side by side against
 the same store and the same events, prints one row per client and writes
-DIR/<scenario name>/results.json (docs/results.md describes it).
+DIR/<scenario name>/: results.json (docs/results.md), report.html with its
+charts, summary.md and CSV files (docs/reports.md).
 
-The same file and seed give byte-identical results. Interrupting a run
-(Ctrl-C) still writes what it measured, marked interrupted.
+-set PATH=VALUE gives a field of the file another value, as if written there:
+clients are named by their name, so clients.poll-10s.poll.interval=30s. With
+several values, -set PATH=V1,V2,... sweeps the field: one run per value, all
+cores busy, and a report of every metric against the field, written to
+DIR/<scenario name>/sweep/. Two such flags make a grid. A sweep: in the file
+does the same.
+
+A scenario's thresholds: are checked after the run; a breach is listed and
+pushpull exits 3. The same file and seed give byte-identical results.
+Interrupting a run (Ctrl-C) still writes what it measured, marked interrupted.
 
 Examples:
   pushpull run scenarios/ecommerce-orders.yaml
   pushpull run scenarios/rare-events.yaml -seed 42
   pushpull run my-world.yaml -out /tmp/runs
+  pushpull run scenarios/ecommerce-orders.yaml -set clients.poll-10s.poll.interval=30s
+  pushpull run scenarios/ecommerce-orders.yaml -set clients.poll-10s.poll.interval=1s,5s,10s,30s,1m,5m
 `
 
 func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", runUsage, stdout)
 	seed := fs.Uint64("seed", 0, "seed of every random stream, instead of the scenario's")
-	outDir := fs.String("out", "out", "directory to write <scenario name>/results.json under")
+	outDir := fs.String("out", "out", "directory to write <scenario name>/ under")
+	var sets setFlags
+	fs.Var(&sets, "set", "`PATH=VALUE` to set a field of the scenario, or PATH=V1,V2,... to sweep it (repeatable)")
 	files, err := fs.parse(args)
 	if err != nil {
 		return err
@@ -42,37 +54,85 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(files) != 1 {
 		return usageErrorf("run takes one scenario file, got %d (pushpull run -h)", len(files))
 	}
-	sc, err := loadScenario(files[0])
+	file := files[0]
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return usageErrorf("reading scenario: %v", err)
+	}
+	overrides, axes, err := sets.split()
+	if err != nil {
+		return err
+	}
+	sc, err := parseScenario(file, src, overrides)
 	if err != nil {
 		return err
 	}
 	if fs.given("seed") {
 		sc.Seed = *seed
 	}
+	job := runJob{file: file, src: src, overrides: overrides, out: *outDir, stdout: stdout, stderr: stderr}
+	if fs.given("seed") {
+		job.seed = seed
+	}
+	switch {
+	case len(axes) > 0:
+		if len(sc.Sweep) > 0 {
+			fmt.Fprintf(stderr, "the -set sweep replaces the sweep: of %s\n", file)
+		}
+		return job.sweep(ctx, sc, axes, "-set")
+	case len(sc.Sweep) > 0:
+		return job.sweep(ctx, sc, sc.Sweep, "sweep")
+	}
+	return job.one(ctx, sc)
+}
 
+// runJob is what pushpull run was asked to do.
+type runJob struct {
+	file           string
+	src            []byte
+	overrides      []scenario.Setting // single-valued -set flags
+	seed           *uint64            // -seed, if given
+	out            string
+	stdout, stderr io.Writer
+}
+
+// one runs a single scenario and writes its results and report.
+func (j runJob) one(ctx context.Context, sc *scenario.Scenario) error {
 	start := time.Now()
 	res, runErr := des.Run(ctx, sc, des.Options{})
 	elapsed := time.Since(start)
 	if res == nil {
-		return fmt.Errorf("running %s: %w", files[0], runErr)
+		return fmt.Errorf("running %s: %w", j.file, runErr)
 	}
-	if err := reports.WriteTable(stdout, res); err != nil {
+	if err := reports.WriteTable(j.stdout, res); err != nil {
 		return err
 	}
-	path := filepath.Join(*outDir, sc.Name, "results.json")
+	dir := filepath.Join(j.out, sc.Name)
+	path := filepath.Join(dir, "results.json")
 	if err := writeResults(path, res); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nresults: %s\n", path)
-	fmt.Fprintf(stderr, "simulated %s events in %v (%.1f M events/s)\n",
+	var source []byte
+	if len(j.overrides) == 0 {
+		source = j.src
+	}
+	files, err := reports.Render(res, reports.Options{Source: source})
+	if err != nil {
+		return err
+	}
+	if err := writeReport(dir, files); err != nil {
+		return err
+	}
+	fmt.Fprintf(j.stdout, "\nresults: %s\nreport:  %s\n", path, filepath.Join(dir, "report.html"))
+	fmt.Fprintf(j.stderr, "simulated %s events in %v (%.1f M events/s)\n",
 		reports.Count(res.Run.Events), elapsed.Round(time.Millisecond), float64(res.Run.Events)/elapsed.Seconds()/1e6)
 	switch {
 	case errors.Is(runErr, context.Canceled):
 		return fmt.Errorf("interrupted: partial results written to %s", path)
 	case runErr != nil:
-		return fmt.Errorf("running %s: %w", files[0], runErr)
+		return fmt.Errorf("running %s: %w", j.file, runErr)
 	}
-	return nil
+	return checkThresholds(j.stdout, sc, []checked{{res: res}})
 }
 
 // loadScenario reads and parses a scenario file.
@@ -86,7 +146,7 @@ func loadScenario(file string) (*scenario.Scenario, error) {
 
 // writeResults writes res as indented JSON to path, creating its folder.
 // The file is written whole or not at all.
-func writeResults(path string, res *metrics.Results) error {
+func writeResults(path string, res any) error {
 	data, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encoding results: %w", err)

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"strings"
+
+	"github.com/pushpull/pushpull/sim/scenario"
+)
+
+// setFlags collects the -set flags of pushpull run.
+type setFlags []string
+
+func (s *setFlags) String() string { return strings.Join(*s, " ") }
+
+func (s *setFlags) Set(v string) error {
+	*s = append(*s, v)
+	return nil
+}
+
+// split reads the -set flags: those with one value set a field for the
+// run, those with several are the axes of a sweep.
+func (s setFlags) split() (overrides []scenario.Setting, axes []scenario.Axis, err error) {
+	for _, arg := range s {
+		path, values, err := scenario.ParseSet(arg)
+		if err != nil {
+			return nil, nil, usageErrorf("-set: %v", err)
+		}
+		if len(values) == 1 {
+			overrides = append(overrides, scenario.Setting{Path: path, Value: values[0], From: "-set"})
+			continue
+		}
+		axes = append(axes, scenario.Axis{Set: path, Values: values})
+	}
+	if len(axes) > 2 {
+		return nil, nil, usageErrorf("-set: %d fields with several values; a sweep varies one field, or two for a grid", len(axes))
+	}
+	return overrides, axes, nil
+}
+
+// parseScenario parses the scenario file src with settings applied. A
+// setting that names no field is a usage error naming the flag; a value the
+// scenario rejects is a problem placed at the field's line in the file.
+func parseScenario(file string, src []byte, settings []scenario.Setting) (*scenario.Scenario, error) {
+	if len(settings) == 0 {
+		return scenario.ParseFiles(file, src, os.ReadFile)
+	}
+	o, err := scenario.Apply(file, src, settings)
+	if err != nil {
+		var se *scenario.SettingError
+		if errors.As(err, &se) {
+			return nil, usageErrorf("%v", err)
+		}
+		return nil, err
+	}
+	sc, err := scenario.ParseFiles(file, o.Source(), os.ReadFile)
+	if err != nil {
+		return nil, o.Explain(err)
+	}
+	return sc, nil
+}

@@ -1,0 +1,222 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/pushpull/pushpull/sim/metrics"
+)
+
+// DefaultSweepMetrics are the metrics a sweep's report charts against the
+// swept field unless told otherwise.
+var DefaultSweepMetrics = []string{"p50_latency_s", "p99_latency_s", "requests_per_hour", "wasted_fraction", "dropped_rate"}
+
+// modelSteps is how many intervals a model curve is drawn through.
+const modelSteps = 64
+
+// metricChart draws one metric of every client against the sweep's first
+// axis, with the closed form of each fixed poller drawn through its points.
+// It returns nil for a metric no client has a non-zero value of, so that a
+// report has no empty panels; the caller says so in words.
+func metricChart(sw *metrics.Sweep, m metrics.Metric) *Chart {
+	series := seriesOf(sw)
+	xa := xAxisOf(sw.Axes[0])
+	ch := &Chart{
+		Name:  "sweep-" + m.Name,
+		Title: fmt.Sprintf("%s against %s", sentenceCase(shortName(m)), sw.Axes[0].Set),
+		Caption: fmt.Sprintf("One line per client: its %s at each value of %s. Dashed lines are the closed form for a fixed-interval poller (MODELS.md §1) where one applies; a measured point far from its dashed line is worth a look.",
+			m.Doc, sw.Axes[0].Set),
+		width: 720, height: 400,
+	}
+	p := newPlot()
+	p.Add(xGrid{}, yGrid{})
+	var ys []float64
+	any := false
+	omitted := 0
+	var legend []legendEntry
+	modelled := false
+	for _, s := range series {
+		col := clientColor(s.index)
+		dashes := seriesDashes(s.otherI)
+		var xy plotter.XYs
+		for _, pt := range s.points {
+			v, ok := m.Of(pt.c)
+			if !ok {
+				omitted++
+				continue
+			}
+			xy = append(xy, plotter.XY{X: pt.x, Y: v})
+			ys = append(ys, v)
+			any = any || v != 0
+		}
+		if len(xy) == 0 {
+			continue
+		}
+		line, marks, err := plotter.NewLinePoints(xy)
+		if err != nil {
+			continue
+		}
+		line.LineStyle = lineStyle(col, 1.6, dashes)
+		marks.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
+		p.Add(line, marks)
+		legend = append(legend, legendEntry{label: s.name(sw), color: col, line: true, dashes: dashes, glyph: draw.CircleGlyph{}})
+		if curve := modelCurve(s, xa, m.Name); len(curve) > 1 {
+			ml := &plotter.Line{XYs: curve, LineStyle: lineStyle(fade(col), 1.4, []vg.Length{vg.Points(4), vg.Points(3)})}
+			p.Add(ml)
+			modelled = true
+			for _, pt := range curve {
+				ys = append(ys, pt.Y)
+			}
+		}
+	}
+	if !any {
+		return nil
+	}
+	if modelled {
+		legend = append(legend, legendEntry{label: "closed form", color: muted, line: true, dashes: []vg.Length{vg.Points(4), vg.Points(3)}, faded: true})
+	}
+	sweptAxis(&p.X, xa)
+	p.X.Label.Text = sw.Axes[0].Set
+	if dropped := valueAxis(&p.Y, m, ys); dropped {
+		ch.Notes = append(ch.Notes, "Values of 0 cannot sit on this log axis and are left out.")
+	}
+	p.Y.Label.Text = axisTitle(m)
+	if omitted > 0 {
+		ch.Notes = append(ch.Notes, fmt.Sprintf("%d points have no value (nothing delivered) and are left out.", omitted))
+	}
+	ch.draw = func(c draw.Canvas) { drawPlot(frame(c, ch.Title, legend), p) }
+	return ch
+}
+
+// modelCurve is the closed form of metric through a series, when the client
+// is a fixed poller at every point. When the swept field is the poller's
+// own interval, the curve is drawn through every interval between the
+// first and the last; otherwise it joins the model's values at the points.
+func modelCurve(s sweepSeries, xa sweepAxis, metric string) plotter.XYs {
+	var models []fixedPoll
+	for _, pt := range s.points {
+		m, ok := pollModel(pt.model, s.client)
+		if !ok {
+			return nil
+		}
+		if _, ok := m.modelled(metric); !ok {
+			return nil
+		}
+		models = append(models, m)
+	}
+	ownInterval := xa.numeric && xa.unit == "s"
+	for i, pt := range s.points {
+		ownInterval = ownInterval && models[i].t == pt.x
+	}
+	var out plotter.XYs
+	if ownInterval && len(models) > 1 {
+		lo, hi := models[0].t, models[len(models)-1].t
+		for k := range modelSteps + 1 {
+			t := lo * math.Pow(hi/lo, float64(k)/modelSteps)
+			if !xa.log {
+				t = lo + (hi-lo)*float64(k)/modelSteps
+			}
+			v, _ := models[0].with(t).modelled(metric)
+			out = append(out, plotter.XY{X: t, Y: v})
+		}
+		return out
+	}
+	for i, pt := range s.points {
+		v, _ := models[i].modelled(metric)
+		out = append(out, plotter.XY{X: pt.x, Y: v})
+	}
+	return out
+}
+
+// sweptAxis sets the x axis to the swept values, marked with their text.
+func sweptAxis(a *plot.Axis, xa sweepAxis) {
+	lo, hi := slices.Min(xa.positions), slices.Max(xa.positions)
+	ticks := make([]plot.Tick, len(xa.positions))
+	for i, x := range xa.positions {
+		ticks[i] = plot.Tick{Value: x, Label: xa.labels[i]}
+	}
+	a.Tick.Marker = plot.ConstantTicks(ticks)
+	if xa.log {
+		a.Scale = plot.LogScale{}
+		a.Min, a.Max = lo/math.Pow(hi/lo, 0.04), hi*math.Pow(hi/lo, 0.04)
+		return
+	}
+	pad := (hi - lo) * 0.05
+	if pad == 0 {
+		pad = 1
+	}
+	a.Min, a.Max = lo-pad, hi+pad
+}
+
+// valueAxis sets the y axis for a metric: log when its values are positive
+// and span more than a factor of 20, linear from 0 otherwise. It reports
+// whether zeros had to be left off a log axis.
+func valueAxis(a *plot.Axis, m metrics.Metric, ys []float64) (zerosLeftOut bool) {
+	lo, hi := positiveRange(ys)
+	zeros := slices.ContainsFunc(ys, func(v float64) bool { return v <= 0 })
+	if lo > 0 && hi/lo > 20 && !(zeros && m.Unit == "fraction") {
+		logRange(a, ys, 1.6)
+		switch m.Unit {
+		case "s":
+			a.Tick.Marker = logDurationTicks
+		default:
+			a.Tick.Marker = logCountTicks
+		}
+		return zeros
+	}
+	linearRange(a, ys, 1.15)
+	switch m.Unit {
+	case "s":
+		a.Tick.Marker = linearTicks(5, durationLabel)
+	case "fraction":
+		a.Tick.Marker = linearTicks(5, percentLabel)
+	default:
+		a.Tick.Marker = linearTicks(5, countLabel)
+	}
+	return false
+}
+
+// shortNames name metrics in a chart's title and axis.
+var shortNames = map[string]string{
+	"mean_latency_s": "mean latency", "p50_latency_s": "p50 latency", "p90_latency_s": "p90 latency",
+	"p99_latency_s": "p99 latency", "p999_latency_s": "p99.9 latency", "max_latency_s": "maximum latency",
+	"requests_per_hour": "requests per hour", "requests_per_s": "requests per second",
+	"requests_per_delivered_event": "requests per delivered event", "wasted_fraction": "wasted requests",
+	"empty_poll_fraction": "empty polls", "dropped_rate": "dropped events", "bytes_per_delivered_event": "bytes per delivered event",
+}
+
+// shortName is a metric's name in a few words.
+func shortName(m metrics.Metric) string {
+	if s, ok := shortNames[m.Name]; ok {
+		return s
+	}
+	return humanName(m.Name)
+}
+
+// axisTitle is a metric's name and unit for an axis.
+func axisTitle(m metrics.Metric) string {
+	switch m.Unit {
+	case "s", "", "requests/h", "requests/s", "requests/event", "bytes/event":
+		return shortName(m)
+	case "fraction":
+		return shortName(m) + " (% of all)"
+	}
+	return shortName(m) + " (" + m.Unit + ")"
+}
+
+func sentenceCase(s string) string {
+	if s == "" {
+		return s
+	}
+	b := []byte(s)
+	if b[0] >= 'a' && b[0] <= 'z' {
+		b[0] -= 'a' - 'A'
+	}
+	return string(b)
+}
