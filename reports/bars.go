@@ -134,14 +134,22 @@ func logRange(a *plot.Axis, values []float64, headroom float64) {
 		lo, hi = 1, 10
 	}
 	a.Scale = plot.LogScale{}
-	a.Min = math.Pow10(int(math.Floor(math.Log10(lo) - 1e-9)))
-	if a.Min >= lo {
-		a.Min /= 10
-	}
+	a.Min = niceFloor(lo / 1.4) // a margin, so that the smallest value is off the axis' edge
 	a.Max = hi * headroom
 	if a.Max <= a.Min*10 {
 		a.Max = a.Min * 10
 	}
+}
+
+// niceFloor is the largest 1, 2 or 5 × 10^k at or below v > 0.
+func niceFloor(v float64) float64 {
+	p := math.Pow10(int(math.Floor(math.Log10(v))))
+	for _, m := range []float64{5, 2, 1} {
+		if m*p <= v*(1+1e-12) {
+			return m * p
+		}
+	}
+	return p / 2
 }
 
 // linearRange sets a linear axis from 0 to a margin above the largest

@@ -165,6 +165,16 @@ func valueAxis(a *plot.Axis, m metrics.Metric, ys []float64) (zerosLeftOut bool)
 		switch m.Unit {
 		case "s":
 			a.Tick.Marker = logDurationTicks
+		case "fraction":
+			a.Tick.Marker = plot.TickerFunc(func(min, max float64) []plot.Tick {
+				ticks := logCountTicks.Ticks(min, max)
+				for i := range ticks {
+					if ticks[i].Label != "" {
+						ticks[i].Label = percentLabel(ticks[i].Value)
+					}
+				}
+				return ticks
+			})
 		default:
 			a.Tick.Marker = logCountTicks
 		}

@@ -59,9 +59,17 @@ func roundTicks(min, max float64, steps []float64, label func(float64) string) [
 		ticks = append(ticks, plot.Tick{Value: v, Label: label(v)})
 	}
 	if len(in) < 3 {
+		near := func(m float64) bool { // within a factor 1.5 of a labelled tick
+			for _, v := range in {
+				if m/v < 1.5 && v/m < 1.5 {
+					return true
+				}
+			}
+			return false
+		}
 		for _, v := range in {
 			for _, f := range []float64{2, 5} {
-				if m := v * f; m <= max*(1+eps) && m >= min*(1-eps) {
+				if m := v * f; m <= max*(1+eps) && m >= min*(1-eps) && !near(m) {
 					ticks = append(ticks, plot.Tick{Value: m, Label: label(m)})
 				}
 			}

@@ -46,6 +46,7 @@ func tradeoff(sw *metrics.Sweep, pct string) *Chart {
 	labels := &pointLabels{}
 	modelled := false
 	q := quantileOf(pct)
+	numeric := xAxisOf(sw.Axes[0]).numeric
 	for _, s := range seriesOf(sw) {
 		col := clientColor(s.index)
 		var pts []tradeoffPoint
@@ -85,8 +86,11 @@ func tradeoff(sw *metrics.Sweep, pct string) *Chart {
 		}
 		line.LineStyle = lineStyle(col, 1.6, seriesDashes(s.otherI))
 		marks.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(3.2), Shape: draw.CircleGlyph{}}
-		p.Add(line, marks)
-		legend = append(legend, legendEntry{label: s.name(sw), color: col, line: true, dashes: seriesDashes(s.otherI), glyph: draw.CircleGlyph{}})
+		if numeric {
+			p.Add(line) // values with an order: the line is the curve they trace
+		}
+		p.Add(marks)
+		legend = append(legend, legendEntry{label: s.name(sw), color: col, line: numeric, dashes: seriesDashes(s.otherI), glyph: draw.CircleGlyph{}})
 		if curve := tradeoffModel(s, q); len(curve) > 1 {
 			p.Add(&plotter.Line{XYs: curve, LineStyle: lineStyle(fade(col), 1.4, []vg.Length{vg.Points(4), vg.Points(3)})})
 			modelled = true
@@ -208,8 +212,9 @@ func (l *pointLabels) add(x, y float64, text string, col color.Color) {
 	l.items = append(l.items, pointLabel{x, y, text, col})
 }
 
-// Plot draws the labels, each to the right of its point and a little
-// above, or below when that place is taken.
+// Plot draws the labels, each beside its point where there is room: to
+// the right and a little above, or in another of a few places around it.
+// A label with no free place is left out rather than drawn over another.
 func (l *pointLabels) Plot(c draw.Canvas, plt *plot.Plot) {
 	trX, trY := plt.Transforms(&c)
 	var taken []vg.Rectangle
@@ -217,16 +222,14 @@ func (l *pointLabels) Plot(c draw.Canvas, plt *plot.Plot) {
 		ts := textStyle(8, it.color, false)
 		w, h := ts.Width(it.text), ts.Height(it.text)
 		x, y := trX(it.x), trY(it.y)
-		var placed vg.Rectangle
 		for _, off := range []vg.Point{{X: 5, Y: 3}, {X: 5, Y: -h - 3}, {X: -w - 5, Y: 3}, {X: -w - 5, Y: -h - 3}, {X: -w / 2, Y: 7}, {X: -w / 2, Y: -h - 7}} {
 			r := vg.Rectangle{Min: vg.Point{X: x + off.X, Y: y + off.Y}, Max: vg.Point{X: x + off.X + w, Y: y + off.Y + h}}
-			placed = r
 			if !overlapsAny(r, taken) && r.Max.X <= c.Max.X && r.Min.X >= c.Min.X && r.Max.Y <= c.Max.Y && r.Min.Y >= c.Min.Y {
+				taken = append(taken, r)
+				c.FillText(ts, r.Min, it.text)
 				break
 			}
 		}
-		taken = append(taken, placed)
-		c.FillText(ts, placed.Min, it.text)
 	}
 }
 

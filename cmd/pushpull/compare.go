@@ -48,15 +48,13 @@ func compareCommand(_ context.Context, args []string, stdout, _ io.Writer) error
 	if err != nil {
 		return err
 	}
-	var list []string
-	if *names != "" {
-		for n := range strings.SplitSeq(*names, ",") {
-			list = append(list, strings.TrimSpace(n))
-		}
+	list, err := metricNames(*names)
+	if err != nil {
+		return err
 	}
 	c, err := reports.Compare(base, next, list, *tolerance)
 	if err != nil {
-		return usageErrorf("-metrics: %v", err)
+		return usageErrorf("%v", err)
 	}
 	if err := reports.WriteComparison(stdout, c); err != nil {
 		return err

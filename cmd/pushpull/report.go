@@ -16,7 +16,7 @@ import (
 	"github.com/pushpull/pushpull/sim/metrics"
 )
 
-const reportUsage = `Usage: pushpull report FILE [-out DIR]
+const reportUsage = `Usage: pushpull report FILE [-out DIR] [-metrics a,b,...]
 
 Renders the report of a finished run again from its results.json, or of a
 sweep from its sweep.json, without running anything: report.html (open it
@@ -26,13 +26,19 @@ beside FILE unless -out names another folder. docs/reports.md describes them.
 Examples:
   pushpull report out/ecommerce-orders/results.json
   pushpull report out/ecommerce-orders/sweep/sweep.json
+  pushpull report out/ecommerce-orders/sweep/sweep.json -metrics p99_latency_s,empty_poll_fraction
   pushpull report results.json -out /tmp/report
 `
 
 func reportCommand(_ context.Context, args []string, stdout, _ io.Writer) error {
 	fs := newFlags("report", reportUsage, stdout)
 	outDir := fs.String("out", "", "folder to write the report to (default: FILE's folder)")
+	chartMetrics := fs.String("metrics", "", "comma-separated `names` of the metrics a sweep charts against the field")
 	files, err := fs.parse(args)
+	if err != nil {
+		return err
+	}
+	names, err := metricNames(*chartMetrics)
 	if err != nil {
 		return err
 	}
@@ -50,7 +56,7 @@ func reportCommand(_ context.Context, args []string, stdout, _ io.Writer) error 
 	var out []reports.File
 	switch {
 	case doc.sweep != nil:
-		out, err = reports.RenderSweep(doc.sweep, reports.Options{Source: scenarioSource(doc.sweep.Scenario)})
+		out, err = reports.RenderSweep(doc.sweep, reports.Options{Source: scenarioSource(doc.sweep.Scenario), Metrics: names})
 	default:
 		out, err = reports.Render(doc.results, reports.Options{Source: scenarioSource(doc.results.Scenario)})
 	}

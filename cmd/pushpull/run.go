@@ -47,6 +47,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	outDir := fs.String("out", "out", "directory to write <scenario name>/ under")
 	var sets setFlags
 	fs.Var(&sets, "set", "`PATH=VALUE` to set a field of the scenario, or PATH=V1,V2,... to sweep it (repeatable)")
+	chartMetrics := fs.String("metrics", "", "comma-separated `names` of the metrics a sweep charts against the field (default: p50 and p99 latency, requests per hour, wasted, dropped)")
 	files, err := fs.parse(args)
 	if err != nil {
 		return err
@@ -63,6 +64,10 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	names, err := metricNames(*chartMetrics)
+	if err != nil {
+		return err
+	}
 	sc, err := parseScenario(file, src, overrides)
 	if err != nil {
 		return err
@@ -70,7 +75,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if fs.given("seed") {
 		sc.Seed = *seed
 	}
-	job := runJob{file: file, src: src, overrides: overrides, out: *outDir, stdout: stdout, stderr: stderr}
+	job := runJob{file: file, src: src, overrides: overrides, metrics: names, out: *outDir, stdout: stdout, stderr: stderr}
 	if fs.given("seed") {
 		job.seed = seed
 	}
@@ -92,6 +97,7 @@ type runJob struct {
 	src            []byte
 	overrides      []scenario.Setting // single-valued -set flags
 	seed           *uint64            // -seed, if given
+	metrics        []string           // -metrics: what a sweep charts
 	out            string
 	stdout, stderr io.Writer
 }

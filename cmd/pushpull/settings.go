@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/pushpull/pushpull/sim/metrics"
 	"github.com/pushpull/pushpull/sim/scenario"
 )
 
@@ -58,4 +59,20 @@ func parseScenario(file string, src []byte, settings []scenario.Setting) (*scena
 		return nil, o.Explain(err)
 	}
 	return sc, nil
+}
+
+// metricNames reads -metrics: comma-separated metric names, each known.
+func metricNames(list string) ([]string, error) {
+	if strings.TrimSpace(list) == "" {
+		return nil, nil
+	}
+	var names []string
+	for n := range strings.SplitSeq(list, ",") {
+		n = strings.TrimSpace(n)
+		if _, ok := metrics.LookupMetric(n); !ok {
+			return nil, usageErrorf("-metrics: %s", metrics.UnknownMetric(n))
+		}
+		names = append(names, n)
+	}
+	return names, nil
 }

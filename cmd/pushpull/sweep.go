@@ -58,7 +58,11 @@ func (j runJob) sweep(ctx context.Context, base *scenario.Scenario, axes []scena
 	if err := writeResults(path, sw); err != nil {
 		return err
 	}
-	files, err := reports.RenderSweep(sw, reports.Options{})
+	var source []byte
+	if len(j.overrides) == 0 {
+		source = j.src
+	}
+	files, err := reports.RenderSweep(sw, reports.Options{Source: source, Metrics: j.metrics})
 	if err != nil {
 		return err
 	}
