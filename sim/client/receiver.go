@@ -74,7 +74,7 @@ type Receiver struct {
 	rng      *random.Source // processing times and errors
 
 	dedupe *dedupeSet
-	busy   int // workers processing
+	ends   []time.Duration // min-heap of the ends of the work in progress since the last crash: one per busy worker
 	queue  []queued
 	head   int
 	downTo time.Duration // restarting after a crash until then
@@ -194,13 +194,14 @@ func (r *Receiver) waiting() int { return len(r.queue) - r.head }
 // startWork hands queued events to idle workers.
 func (r *Receiver) startWork(now time.Duration) []Work {
 	var started []Work
-	for r.busy < r.workers && r.waiting() > 0 && now >= r.downTo {
+	for len(r.ends) < r.workers && r.waiting() > 0 && now >= r.downTo {
 		q := r.queue[r.head]
 		r.queue[r.head] = queued{}
 		r.head++
-		r.busy++
-		started = append(started, Work{Event: q.ev, AcceptedAt: q.acceptedAt, Start: now,
-			End: now + r.workTime.Sample(r.rng), Holds: !r.durable})
+		w := Work{Event: q.ev, AcceptedAt: q.acceptedAt, Start: now,
+			End: now + r.workTime.Sample(r.rng), Holds: !r.durable}
+		r.pushEnd(w.End)
+		started = append(started, w)
 	}
 	if r.head > 64 && r.head*2 > len(r.queue) {
 		n := copy(r.queue, r.queue[r.head:])
@@ -210,12 +211,16 @@ func (r *Receiver) startWork(now time.Duration) []Work {
 }
 
 // Done is told that a worker finished processing at now; it returns the
-// work that starts next.
+// work that starts next. The worker freed is the one whose work, among that
+// started since the last crash, ends first. When none of it has ended by
+// now, Done frees nothing and returns nil: so a Done reported for work a
+// crash lost, which the caller should not report, never lets more than
+// workers process at once.
 func (r *Receiver) Done(now time.Duration) []Work {
-	if r.mode != "async" {
+	if r.mode != "async" || len(r.ends) == 0 || r.ends[0] > now {
 		return nil
 	}
-	r.busy--
+	r.popEnd()
 	return r.startWork(now)
 }
 
@@ -223,13 +228,14 @@ func (r *Receiver) Done(now time.Duration) []Work {
 // refuses connections meanwhile. It returns the events it loses: those
 // waiting or in progress in a queue that is not durable, which it forgets
 // having seen. With a durable queue, work in progress goes back to the
-// queue. The caller must ignore the Done of work in progress at the crash.
+// queue. The work in progress at the crash is void: the caller should not
+// report its Done, and Done does not count it.
 func (r *Receiver) Crash(now, restart time.Duration, inProgress []Work) (lost []store.Event) {
 	r.downTo = max(r.downTo, now+restart)
 	if r.mode != "async" {
 		return nil
 	}
-	r.busy = 0
+	r.ends = r.ends[:0]
 	if r.durable {
 		back := make([]queued, 0, len(inProgress)+r.waiting())
 		for _, w := range inProgress {
@@ -257,3 +263,39 @@ func (r *Receiver) Crash(now, restart time.Duration, inProgress []Work) (lost []
 // Restart is told that the receiver is up again at now; it returns the work
 // a durable queue resumes.
 func (r *Receiver) Restart(now time.Duration) []Work { return r.startWork(now) }
+
+// pushEnd adds the end of a work that starts to the heap of ends.
+func (r *Receiver) pushEnd(end time.Duration) {
+	h := append(r.ends, end)
+	for i := len(h) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if h[parent] <= h[i] {
+			break
+		}
+		h[parent], h[i] = h[i], h[parent]
+		i = parent
+	}
+	r.ends = h
+}
+
+// popEnd removes the earliest end from the heap of ends.
+func (r *Receiver) popEnd() {
+	h := r.ends
+	n := len(h) - 1
+	h[0] = h[n]
+	h = h[:n]
+	for i := 0; ; {
+		least := i
+		for _, c := range [2]int{2*i + 1, 2*i + 2} {
+			if c < n && h[c] < h[least] {
+				least = c
+			}
+		}
+		if least == i {
+			break
+		}
+		h[i], h[least] = h[least], h[i]
+		i = least
+	}
+	r.ends = h
+}

@@ -185,6 +185,101 @@ func TestCrashReturnsWorkToADurableQueue(t *testing.T) {
 	}
 }
 
+// TestDoneOfLostWorkFreesNoWorker checks a receiver told Done for work a
+// crash lost, against its contract: with 2 workers, never more than 2
+// works run at once afterwards, and the workers are all free once the
+// work started since the crash is done.
+func TestDoneOfLostWorkFreesNoWorker(t *testing.T) {
+	t.Parallel()
+	s := time.Second
+	r := receiver(scenario.Webhook{Processing: processing("async", 10*s, 2, 10, false, "503")})
+	var lostWork, started []Work
+	for seq := int64(1); seq <= 3; seq++ {
+		lostWork = append(lostWork, r.Arrive(0, ev(seq)).Work...)
+	}
+	require.Equal(t, []int64{1, 2}, workSeqs(lostWork), "in progress at the crash, until 10 s")
+	require.Len(t, r.Crash(5*s, s, lostWork), 3, "Crash loses in progress and waiting")
+	require.Empty(t, r.Restart(6*s))
+	for seq := int64(4); seq <= 7; seq++ {
+		started = append(started, r.Arrive(7*s, ev(seq)).Work...)
+	}
+	require.Equal(t, []int64{4, 5}, workSeqs(started), "two workers, until 17 s")
+
+	for range lostWork {
+		next := r.Done(10 * s)
+		assert.Empty(t, next, "Done(10 s) for work the crash lost")
+		started = append(started, next...)
+	}
+	for _, at := range []time.Duration{17 * s, 17 * s, 27 * s, 27 * s, 27 * s, 40 * s} {
+		started = append(started, r.Done(at)...)
+	}
+	assert.Equal(t, []int64{4, 5, 6, 7}, workSeqs(started), "each waiting event started once")
+	assert.LessOrEqual(t, mostAtOnce(started), 2, "works running at once with 2 workers")
+
+	// Every worker is free: two more start at once, a third waits.
+	var more []Work
+	for seq := int64(8); seq <= 10; seq++ {
+		more = append(more, r.Arrive(50*s, ev(seq)).Work...)
+	}
+	assert.Equal(t, []int64{8, 9}, workSeqs(more), "works started at 50 s")
+	assert.Equal(t, []int64{10}, eventSeqs(r.Queued()))
+}
+
+// mostAtOnce is the largest number of works running at one instant.
+func mostAtOnce(works []Work) int {
+	most := 0
+	for _, w := range works {
+		n := 0
+		for _, o := range works {
+			if o.Start <= w.Start && w.Start < o.End {
+				n++
+			}
+		}
+		most = max(most, n)
+	}
+	return most
+}
+
+// TestDoneFreesTheWorkerWhoseWorkEnded checks random processing times
+// against a plain count: every Done at the end of a work frees exactly one
+// worker, and works never overlap more than the workers.
+func TestDoneFreesTheWorkerWhoseWorkEnded(t *testing.T) {
+	t.Parallel()
+	const workers = 5
+	r := NewReceiver(scenario.Webhook{Processing: &scenario.Processing{Mode: "async", Time: scenario.FixedLatency(time.Second),
+		Workers: workers, Queue: 1000}}, NewOutages(nil), random.New(1, "receiver"))
+	r.workTime = random.LogNormalFromMedianP99(time.Second, 10*time.Second)
+	var all, running []Work
+	start := func(ws []Work) {
+		all = append(all, ws...)
+		running = append(running, ws...)
+	}
+	now := time.Duration(0)
+	for seq := int64(1); seq <= 2000; seq++ {
+		now += 300 * time.Millisecond
+		// Finish, in end order, what ended by now, as a runner would.
+		for {
+			i := -1
+			for j, w := range running {
+				if w.End <= now && (i < 0 || w.End < running[i].End) {
+					i = j
+				}
+			}
+			if i < 0 {
+				break
+			}
+			end := running[i].End
+			running = append(running[:i], running[i+1:]...)
+			start(r.Done(end))
+		}
+		start(r.Arrive(now, ev(seq)).Work)
+		require.LessOrEqual(t, len(running), workers, "works running at %v", now)
+		require.Equal(t, len(running), len(r.ends), "works the receiver counts at %v", now)
+	}
+	assert.LessOrEqual(t, mostAtOnce(all), workers)
+	assert.Greater(t, len(r.Queued()), 0, "the workers were saturated")
+}
+
 func TestCrashOfASyncReceiver(t *testing.T) {
 	t.Parallel()
 	r := receiver(scenario.Webhook{Processing: processing("sync", time.Second, 0, 0, false, ""),

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"slices"
 	"strconv"
@@ -92,12 +93,14 @@ func (r *Replay) load(c *checker, field, scenarioFile string, read ReadFile, res
 			}
 			at = Duration(ts.Sub(first))
 		} else {
-			d, ok := relativeInstant(rec[0])
-			if !ok {
-				if header {
+			d, err := relativeInstant(rec[0])
+			if err != nil {
+				// Only a first field that is no number at all names a
+				// column: a number that is no instant is a mistake.
+				if header && errors.Is(err, errNotAnInstant) {
 					continue
 				}
-				report(line, "%q is neither a duration (90s) nor a number of seconds (90)", rec[0])
+				report(line, "%q %v", rec[0], err)
 				continue
 			}
 			at = d
@@ -138,15 +141,31 @@ func (r *Replay) load(c *checker, field, scenarioFile string, read ReadFile, res
 	r.instants = slices.Clip(r.instants)
 }
 
-// relativeInstant reads a duration (90s) or a number of seconds (90.5).
-func relativeInstant(s string) (Duration, bool) {
+// Why a field of a relative replay file is no instant; each follows the
+// field, quoted, in a problem.
+var (
+	errNotAnInstant = errors.New("is neither a duration (90s) nor a number of seconds (90)")
+	errNotFinite    = errors.New("is not a finite number of seconds")
+	errOutOfRange   = fmt.Errorf("is not a number of seconds within the %v pushpull simulates", MaxDuration)
+)
+
+// relativeInstant reads a duration (90s) or a number of seconds (90.5). A
+// negative one is returned as it is, for the caller to report. It returns
+// errNotAnInstant only when s is neither a number nor a duration.
+func relativeInstant(s string) (Duration, error) {
 	s = strings.TrimSpace(s)
-	if secs, err := strconv.ParseFloat(s, 64); err == nil {
-		if secs < 0 || secs > MaxDuration.Seconds() {
-			return 0, false
+	secs, err := strconv.ParseFloat(s, 64)
+	switch {
+	case errors.Is(err, strconv.ErrSyntax):
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return 0, errNotAnInstant
 		}
-		return Duration(secs * float64(time.Second)), true
+		return Duration(d), nil
+	case err != nil || math.IsInf(secs, 0) || math.IsNaN(secs):
+		return 0, errNotFinite // ParseFloat fails otherwise only out of range
+	case math.Abs(secs) > MaxDuration.Seconds():
+		return 0, errOutOfRange
 	}
-	d, err := time.ParseDuration(s)
-	return Duration(d), err == nil
+	return Duration(secs * float64(time.Second)), nil
 }

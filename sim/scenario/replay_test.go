@@ -146,6 +146,34 @@ func TestReplayProblems(t *testing.T) {
 			file: "events.csv", line: 2, msg: "instant -5s is before the first",
 		},
 		{
+			name: "negative seconds on the first line are no header", times: "relative", csv: text("-5\n1s\n"),
+			file: "events.csv", line: 1, msg: "instant -5s is before the first",
+		},
+		{
+			name: "seconds beyond what pushpull simulates on the first line", times: "relative", csv: text("1e12\n1s\n"),
+			file: "events.csv", line: 1, msg: `"1e12" is not a number of seconds within the 87600h0m0s pushpull simulates`,
+		},
+		{
+			name: "negative seconds beyond what pushpull simulates", times: "relative", csv: text("1s\n-1e12\n"),
+			file: "events.csv", line: 2, msg: `"-1e12" is not a number of seconds within the 87600h0m0s`,
+		},
+		{
+			name: "infinite seconds on the first line", times: "relative", csv: text("Inf\n1s\n"),
+			file: "events.csv", line: 1, msg: `"Inf" is not a finite number of seconds`,
+		},
+		{
+			name: "seconds too large for a float on the first line", times: "relative", csv: text("1e400,0\n1s,0\n"),
+			file: "events.csv", line: 1, msg: `"1e400" is not a finite number of seconds`,
+		},
+		{
+			name: "NaN seconds on the first line", times: "relative", csv: text("NaN\n1s\n"),
+			file: "events.csv", line: 1, msg: `"NaN" is not a finite number of seconds`,
+		},
+		{
+			name: "NaN seconds after the first line", times: "relative", csv: text("1s\n  nan\n"),
+			file: "events.csv", line: 2, msg: `"nan" is not a finite number of seconds`,
+		},
+		{
 			name: "an absolute time before the first", times: "absolute", csv: text("2024-11-29T09:00:00Z\n2024-11-29T08:59:00Z\n"),
 			file: "events.csv", line: 2, msg: "instant -1m0s is before the first",
 		},

@@ -46,7 +46,7 @@ type Batch struct {
 
 // Replay names a CSV file of event instants.
 type Replay struct {
-	File  string `yaml:"file" required:"true" doc:"Required. Path of a CSV file, relative to the scenario file. One event per line: its instant in the first column and, optionally, its resource (0 to resources - 1) in the second. A first line that is not an instant is a header and is skipped."`
+	File  string `yaml:"file" required:"true" doc:"Required. Path of a CSV file, relative to the scenario file. One event per line: its instant in the first column and, optionally, its resource (0 to resources - 1) in the second. A first line whose first field is neither a number nor a duration is a header and is skipped."`
 	Times string `yaml:"times" default:"relative" enum:"relative,absolute" doc:"relative: instants are durations from the start of the run (90s, 1h30m) or seconds (90, 5400.5); absolute: RFC 3339 timestamps (2024-11-29T09:00:00Z), shifted so that the first is at 0."`
 
 	instants  []Duration // read from File

@@ -29,3 +29,12 @@ func (f *feed) after(cursor int64) int {
 	kept := f.seqs[f.head:]
 	return f.head + sort.Search(len(kept), func(i int) bool { return kept[i] > cursor })
 }
+
+// next returns the seq of the first kept event above cursor, or none when
+// there is none yet.
+func (f *feed) next(cursor, none int64) int64 {
+	if i := f.after(cursor); i < len(f.seqs) {
+		return f.seqs[i]
+	}
+	return none
+}

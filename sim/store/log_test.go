@@ -74,6 +74,54 @@ func TestEventLogCompacts(t *testing.T) {
 	assert.Equal(t, int64(3600), s.log.firstSeq()-1, "everything passed is forgotten")
 }
 
+// TestIdleResourceDoesNotPinTheLog checks that a resource-feed reader
+// whose resource gets no more events lets the store forget the events of
+// the others: over 20,000 events of a busy resource, the log stays small
+// and every busy event is still served, once and in order.
+func TestIdleResourceDoesNotPinTheLog(t *testing.T) {
+	t.Parallel()
+	const n = 20_000
+	at := []time.Duration{500 * time.Millisecond} // seq 1: the idle resource's only event
+	res := []int{1}
+	for i := range n {
+		at = append(at, time.Second+time.Duration(i)*100*time.Millisecond)
+		res = append(res, 0)
+	}
+	s := replayStore(t, 2, "", at, res)
+	r := s.AddReader("c", 1, ReadsResources)
+	var cursors [2]int64
+	var served []int64
+	var resp PollResponse
+	poll := func(resource int, now time.Duration) {
+		for {
+			s.Poll(r, now, PollRequest{ByResource: true, Resource: resource, Cursor: cursors[resource]}, &resp)
+			require.Equal(t, StatusOK, resp.Status, "Poll(resource %d) at %v", resource, now)
+			require.Empty(t, resp.Skipped, "Poll(resource %d) at %v: nothing ages out unread", resource, now)
+			if resource == 0 {
+				served = append(served, seqs(resp.Events)...)
+			}
+			cursors[resource] = resp.Cursor
+			if !resp.HasMore {
+				return
+			}
+		}
+	}
+	for _, created := range at[1:] {
+		now := created + 50*time.Millisecond
+		poll(0, now)
+		poll(1, now)
+		s.Advance(now)
+	}
+	require.Equal(t, int64(1), cursors[1], "the idle resource's reader holds its one event")
+	want := make([]int64, n)
+	for i := range want {
+		want[i] = int64(i + 2)
+	}
+	assert.Equal(t, want, served, "every event of the busy resource, once, in order")
+	assert.Less(t, cap(s.log.events), 4096, "events kept over %d events of the busy resource", n)
+	assert.Equal(t, int64(n+1), s.log.firstSeq(), "only the last event served is kept: its reader has not sent a cursor past it")
+}
+
 func TestOnCreateSeesEveryEvent(t *testing.T) {
 	t.Parallel()
 	st := replayStore(t, 1, "", atSeconds(1, 2, 2, 7), nil)

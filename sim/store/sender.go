@@ -95,8 +95,13 @@ func (s *Sender) Release() (int32, bool) {
 	if s.head < len(s.waiting) {
 		t := s.waiting[s.head]
 		s.head++
+		// Forget the tickets served, so that a queue that never empties
+		// under saturation keeps only what waits now.
 		if s.head == len(s.waiting) {
 			s.waiting, s.head = s.waiting[:0], 0
+		} else if s.head > 64 && s.head*2 > len(s.waiting) {
+			n := copy(s.waiting, s.waiting[s.head:])
+			s.waiting, s.head = s.waiting[:n], 0
 		}
 		return t, true // the slot passes on: inFlight is unchanged
 	}

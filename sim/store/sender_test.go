@@ -173,6 +173,26 @@ func TestSenderConcurrency(t *testing.T) {
 	assert.False(t, snd.Acquire(8), "two in flight again")
 }
 
+// TestSenderSaturatedKeepsOnlyWhatWaits checks a sender with one slot
+// kept busy for 100,000 attempts with three waiting at any time: the
+// queue's memory follows what waits, and slots go oldest first.
+func TestSenderSaturatedKeepsOnlyWhatWaits(t *testing.T) {
+	t.Parallel()
+	snd := NewSender(scenario.RetryPlan{Timeout: time.Second}, 1, random.New(1, "j"))
+	require.True(t, snd.Acquire(0), "Acquire(0) takes the free slot")
+	for ticket := int32(1); ticket <= 3; ticket++ {
+		require.False(t, snd.Acquire(ticket), "Acquire(%d) with the slot taken", ticket)
+	}
+	for want := int32(1); want <= 100_000; want++ {
+		require.False(t, snd.Acquire(want+3), "Acquire(%d) with the slot taken", want+3)
+		got, ok := snd.Release()
+		require.True(t, ok, "Release() #%d with attempts waiting", want)
+		require.Equal(t, want, got, "Release() #%d = %d; want %d, the oldest waiting", want, got, want)
+	}
+	assert.Equal(t, 3, snd.Waiting())
+	assert.LessOrEqual(t, cap(snd.waiting), 1024, "cap of the waiting queue after 100,000 tickets, 3 waiting")
+}
+
 func TestSenderWithoutALimit(t *testing.T) {
 	t.Parallel()
 	snd := NewSender(scenario.RetryPlan{Timeout: time.Second}, 0, random.New(1, "j"))

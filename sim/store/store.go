@@ -163,8 +163,11 @@ func (s *Store) Advance(now time.Duration) {
 		if r.use&Fetches != 0 {
 			soft = min(soft, aged)
 		}
-		for _, c := range r.feeds {
-			hard = min(hard, c+1)
+		// A resource-feed reader needs its resource's next event, not
+		// every event after its cursor: a resource that gets no more
+		// events must not pin the log.
+		for res, c := range r.feeds {
+			hard = min(hard, s.feeds[res].next(c, s.log.nextSeq))
 		}
 	}
 	s.log.trim(min(max(soft, aged), hard))
