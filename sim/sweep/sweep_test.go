@@ -25,6 +25,8 @@ clients:
   - {name: poll, poll: {interval: 10s}}
   - {name: jittery, poll: {interval: 10s, jitter: 1s}}
   - {name: hook, webhook: {}}
+  - {name: delay, poll: {interval: 10s, loop: delay}}
+  - {name: fleet, count: 3, poll: {interval: 10s}}
 `
 
 // points parses the scenario once per value of the poller's interval.
@@ -79,11 +81,13 @@ func TestRunKeepsThePointsInOrder(t *testing.T) {
 	m := sw.Points[2].Model
 	assert.InDelta(t, 50.0/3600, m.EventRatePerS, 1e-12)
 	assert.Equal(t, "poisson", m.Arrivals)
-	require.Len(t, m.Clients, 3)
+	require.Len(t, m.Clients, 5)
 	require.NotNil(t, m.Clients[0].PollIntervalS)
 	assert.Equal(t, 60.0, *m.Clients[0].PollIntervalS)
 	assert.Nil(t, m.Clients[1].PollIntervalS, "a jittered poller has no fixed-interval model")
 	assert.Nil(t, m.Clients[2].PollIntervalS)
+	assert.Nil(t, m.Clients[3].PollIntervalS, "nor has a fixed-delay loop")
+	assert.Nil(t, m.Clients[4].PollIntervalS, "nor have many subscribers")
 	assert.InDelta(t, 0.040, m.Clients[0].ResponseS, 1e-9, "b is the mean service time plus one network delay")
 }
 
