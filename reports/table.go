@@ -35,6 +35,7 @@ func WriteTable(w io.Writer, res *metrics.Results) error {
 
 	t := grid{left: 2}
 	t.add("client", "strategy", "delivered", "mean", "p50", "p90", "p99", "max", "requests", "wasted", "req/event", "dropped", "dup", "ooo")
+	outside := 0
 	for _, c := range res.Clients {
 		l := c.Latency
 		lat := func(v float64) string {
@@ -43,12 +44,23 @@ func WriteTable(w io.Writer, res *metrics.Results) error {
 			}
 			return latency(v)
 		}
+		m := modelMarks{c.Model}
 		t.add(c.Name, c.Strategy, Count(c.Delivered),
-			lat(l.MeanS), lat(l.P50S), lat(l.P90S), lat(l.P99S), lat(l.MaxS),
-			Count(c.Requests.Total), wasted(c.Wasted), fixed(c.RequestsPerDelivered, 2),
-			dropped(c.Dropped), Count(c.Duplicates), Count(c.OutOfOrder))
+			m.mark("mean_latency_s", lat(l.MeanS)), m.mark("p50_latency_s", lat(l.P50S)),
+			m.mark("p90_latency_s", lat(l.P90S)), m.mark("p99_latency_s", lat(l.P99S)), lat(l.MaxS),
+			m.mark("requests_per_s", Count(c.Requests.Total)), m.mark("wasted_fraction", wasted(c.Wasted)),
+			m.mark("requests_per_delivered_event", fixed(c.RequestsPerDelivered, 2)),
+			m.mark("dropped_rate", dropped(c.Dropped)), m.mark("duplicates", Count(c.Duplicates)),
+			m.mark("out_of_order", Count(c.OutOfOrder)))
+		if row, ok := m.expectedRow(res.Scenario.DurationS, c.Emitted); ok {
+			t.add(row...)
+		}
+		outside += m.outside()
 	}
 	t.write(&b)
+	if outside > 0 {
+		b.WriteString("! measured outside the model's tolerance (see below)\n")
+	}
 	text := b.String()
 
 	var notes []string
@@ -63,6 +75,7 @@ func WriteTable(w io.Writer, res *metrics.Results) error {
 			notes = append(notes, fmt.Sprintf("%s wasted requests: %s", c.Name, byName(c.Wasted.ByReason)))
 		}
 	}
+	notes = append(notes, modelNotes(res)...)
 	if !res.Run.InvariantOK && !res.Run.Interrupted {
 		notes = append(notes, "WARNING: emitted ≠ delivered + dropped + in flight for some client: these figures are not to be trusted")
 	}

@@ -19,12 +19,13 @@ var commands = map[string]command{
 	"run":      {"run a scenario or a sweep, print the comparison and write the report", runCommand},
 	"report":   {"render the report of a results.json or sweep.json again", reportCommand},
 	"compare":  {"compare two results.json per client and flag regressions", compareCommand},
+	"model":    {"print what theory predicts for a scenario, without running it", modelCommand},
 	"validate": {"check scenario files and report every problem", validateCommand},
 	"schema":   {"print the JSON Schema of scenario files", schemaCommand},
 	"version":  {"print pushpull's version", versionCommand},
 }
 
-var commandOrder = []string{"run", "report", "compare", "validate", "schema", "version"}
+var commandOrder = []string{"run", "model", "report", "compare", "validate", "schema", "version"}
 
 const usageText = `pushpull answers "poll or take webhooks?" with evidence: it runs every client
 strategy of a scenario against the same simulated store and reports latency,
@@ -41,6 +42,7 @@ Examples:
   pushpull run scenarios/ecommerce-orders.yaml -set clients.poll-10s.poll.interval=1s,10s,1m,5m
   pushpull report out/ecommerce-orders/results.json
   pushpull compare base/results.json new/results.json -tolerance 0.05
+  pushpull model scenarios/receiver-outage.yaml
   pushpull validate scenarios/*.yaml
   pushpull schema > scenario.schema.json
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pushpull/pushpull/reports"
 	"github.com/pushpull/pushpull/sim/des"
+	"github.com/pushpull/pushpull/sim/model"
 	"github.com/pushpull/pushpull/sim/scenario"
 )
 
@@ -20,7 +21,9 @@ const runUsage = `Usage: pushpull run FILE [-seed N] [-out DIR] [-set PATH=VALUE
 Runs the scenario in FILE in virtual time, every client side by side against
 the same store and the same events, prints one row per client and writes
 DIR/<scenario name>/: results.json (docs/results.md), report.html with its
-charts, summary.md and CSV files (docs/reports.md).
+charts, summary.md and CSV files (docs/reports.md). Under each client's row
+the table shows what theory expects (docs/models.md; pushpull model) and
+marks with ! a figure measured outside the model's tolerance.
 
 -set PATH=VALUE gives a field of the file another value, as if written there:
 clients are named by their name, so clients.poll-10s.poll.interval=30s. With
@@ -110,6 +113,7 @@ func (j runJob) one(ctx context.Context, sc *scenario.Scenario) error {
 	if res == nil {
 		return fmt.Errorf("running %s: %w", j.file, runErr)
 	}
+	model.Check(sc, res)
 	if err := reports.WriteTable(j.stdout, res); err != nil {
 		return err
 	}

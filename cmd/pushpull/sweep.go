@@ -10,6 +10,7 @@ import (
 	"github.com/pushpull/pushpull/reports"
 	"github.com/pushpull/pushpull/sim/des"
 	"github.com/pushpull/pushpull/sim/metrics"
+	"github.com/pushpull/pushpull/sim/model"
 	"github.com/pushpull/pushpull/sim/scenario"
 	"github.com/pushpull/pushpull/sim/sweep"
 )
@@ -46,7 +47,11 @@ func (j runJob) sweep(ctx context.Context, base *scenario.Scenario, axes []scena
 	start := time.Now()
 	progress := newProgress(j.stderr, len(points))
 	run := func(ctx context.Context, sc *scenario.Scenario) (*metrics.Results, error) {
-		return des.Run(ctx, sc, des.Options{})
+		res, err := des.Run(ctx, sc, des.Options{})
+		if res != nil {
+			model.Check(sc, res)
+		}
+		return res, err
 	}
 	sw, runErr := sweep.Run(ctx, base, axes, points, run, sweep.Options{Progress: progress.update})
 	progress.done()

@@ -93,6 +93,7 @@ type ClientResults struct {
 
 	Processing *Processing `json:"processing,omitempty"` // receivers that process deliveries only
 	Freshness  Freshness   `json:"freshness"`            // of the client's view, sampled in time
+	Model      *Model      `json:"model,omitempty"`      // what theory predicts beside what was measured
 
 	Outages  []Outage       `json:"outages"`
 	Timeline ClientTimeline `json:"timeline"`
@@ -108,6 +109,22 @@ type Freshness struct {
 	AgeMeanS   float64 `json:"age_mean_s"`  // mean time since the oldest event the view lacked was created; 0 when fresh
 	UnseenMean float64 `json:"unseen_mean"` // mean number of events the view lacked
 	LittleMean float64 `json:"little_mean"` // Little's law: events per second × mean latency, which unseen_mean should equal
+}
+
+// Model is what theory predicts for a client, beside what was measured.
+type Model struct {
+	Basis    string              `json:"basis"`                    // the closed forms used, such as "fixed polling (MODELS.md §1)"
+	Expected map[string]Expected `json:"expected"`                 // by metric name
+	Missing  string              `json:"no_closed_form,omitempty"` // what has no closed form here, and why
+}
+
+// Expected is the closed-form value of one metric, the tolerance a
+// measurement may differ from it by chance, and whether the measurement did.
+type Expected struct {
+	Value     float64  `json:"value"`
+	Tolerance float64  `json:"tolerance"` // four standard errors from the model's variance and the measured sample size, plus the histogram's resolution for percentiles
+	Measured  *float64 `json:"measured"`  // null when the run has no such figure
+	Within    bool     `json:"within"`
 }
 
 // Processing is what a receiver did with the deliveries it took.

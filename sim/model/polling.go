@@ -1,0 +1,340 @@
+package model
+
+import (
+	"math"
+
+	"github.com/pushpull/pushpull/sim/scenario"
+)
+
+// negligible is a chance too small to move any figure pushpull reports.
+const negligible = 1e-6
+
+// world is what every model of a client needs of the scenario.
+type world struct {
+	arrivals
+	network law // one network leg
+	service law // the API's service time
+	back    law // b: from the store's snapshot to the client holding the response
+}
+
+func (b *builder) world() world {
+	w := world{
+		arrivals: newArrivals(b.sc),
+		network:  durations(b.sc.Network.Latency.Distribution()),
+		service:  durations(b.sc.Store.API.Latency.Distribution()),
+	}
+	w.back = w.service.plus(w.network)
+	return w
+}
+
+// polling predicts a polling client.
+func (b *builder) polling(p scenario.Poll) {
+	switch {
+	case p.Long != nil:
+		b.longPolling(p)
+	case p.Adaptive != nil:
+		b.adaptivePolling(p)
+	case p.AIMD != nil:
+		b.none("AIMD polling: its interval's stationary law has no closed form")
+	default:
+		b.fixedPolling(p)
+	}
+}
+
+// fixedPolling predicts polling at a fixed interval, on a fixed-rate ticker
+// or sleeping the interval after each response (MODELS.md §1, §2).
+func (b *builder) fixedPolling(p scenario.Poll) {
+	w := b.world()
+	api := b.sc.Store.API
+	interval, jitter := p.Interval.D().Seconds(), p.Jitter.D().Seconds()
+	period := pointMass(interval)
+	if jitter > 0 {
+		period = uniform(interval-jitter, interval+jitter)
+	}
+	// gap is the law of the time between the store's snapshots of one
+	// feed: the ticker's period moved by each request's way out, or the
+	// whole cycle of a delay loop.
+	var gap law
+	if p.Loop == "delay" {
+		gap = sumOf(period, w.network, w.service, w.network)
+		b.uses("fixed-delay polling: a period of the interval plus the cycle (MODELS.md §1)")
+	} else {
+		gap = sumOf(period, w.network, w.network.negate())
+		b.uses("fixed-rate polling: delay to the next snapshot U(0, T) + b (MODELS.md §1)")
+	}
+	if jitter > 0 {
+		b.uses("jitter: mean delay T/2 + Var(I)/(2T) (MODELS.md §1)")
+	}
+	meanGap := gap.mean()
+	if lo, _ := gap.bounds(); lo <= 0 {
+		b.none("the network's spread reaches the interval, so polls overtake each other: no latency law")
+		return
+	}
+
+	feeds := 1.0
+	if p.PerResource {
+		feeds = float64(b.sc.Store.Resources)
+		b.uses("per-resource feeds: each polled every T, at rate λ/M (MODELS.md §1)")
+	}
+	feed := w.arrivals.split(feeds)
+
+	// Pages per poll, and whether later pages' extra round trips matter.
+	if len(b.cl.Outages) > 0 {
+		// The backlog an outage leaves is drained page by page, and a
+		// fixed-rate ticker's polls overlap the drain's: duplicates,
+		// extra pages, later latency.
+		b.none("the client's outages: the drain of the backlog they leave has no closed form here")
+		return
+	}
+	pages, pagesVar, overflow := b.pages(feed, gap, api.PageSize)
+	pollRate := feeds / meanGap // per subscriber
+	b.polls = pollRate * b.duration()
+	requestRate := pollRate * pages
+	sends := gap // the time between two polls leaving
+	if p.Loop != "delay" {
+		sends = period
+	}
+	if overflow == 1 {
+		b.none("pages per poll: no closed form for bursts, batches or replayed events, and more than one page cannot be ruled out")
+	} else {
+		b.requests(requestRate, pollRate, sends, pages, pagesVar, feed)
+	}
+
+	// Emptiness.
+	var empty float64
+	var emptySlack float64
+	switch {
+	case feed.process == "replay":
+		b.none("replayed arrivals: the chance of an empty poll depends on the file, not on a rate")
+	case feed.process == "thinned":
+		b.none("evenly spaced events spread over feeds: no closed form for an empty poll")
+	default:
+		empty = feed.emptyChance(gap)
+		if feed.process == "constant" && feed.steady {
+			emptySlack = 1 / lattice(interval, 1/feed.arrivalRate(), jitter)
+			b.uses("evenly spaced events: P(empty) = (1 − x)⁺ (MODELS.md §1)")
+		} else {
+			b.uses("P(empty) = E[e^(−λG)] over snapshot gaps G (MODELS.md §1)")
+		}
+		b.add("empty_poll_fraction", empty, proportionOf(empty, polls, 1, emptySlack))
+		if overflow < 1 {
+			wasted := empty / pages
+			b.add("wasted_fraction", wasted, proportionOf(wasted, func(s Sizes) float64 { return s.Polls * pages }, 1, emptySlack))
+		}
+	}
+
+	// Losses and duplicates.
+	fine := true
+	if api.Errors > 0 {
+		b.none("the API's errors (%g of requests): latency through failed polls has no closed form here", api.Errors)
+		fine = false
+	}
+	if !b.rateLimitHolds(requestRate, pages, feeds, overflow) {
+		return
+	}
+	_, gapHi := gap.bounds()
+	_, backHi := w.back.bounds()
+	if retention := api.Retention.D().Seconds(); retention <= 2*gapHi+backHi {
+		b.none("a retention of %v is within reach of the interval: events may age out before a poll", api.Retention)
+		return
+	}
+	b.add("dropped_rate", 0, exact)
+	b.add("duplicates", 0, exact)
+	b.add("out_of_order", 0, exact)
+	if !fine {
+		return
+	}
+	if overflow > 1e-4 {
+		switch {
+		case overflow == 1:
+			b.none("latency: the events of later pages wait extra round trips")
+		case p.Paging:
+			b.none("pages: %.2g of polls need more than one, whose events wait extra round trips", overflow)
+		default:
+			b.none("one page per poll with %.2g of polls overflowing: the backlog chain", overflow)
+		}
+		return
+	}
+
+	// Latency: the forward recurrence time of the snapshots, plus b.
+	latency := recurrence(gap).plus(w.back)
+	n := func(s Sizes) float64 { return s.Delivered / feed.batch } // a batch shares its delay
+	slack := 0.0
+	if feed.process == "constant" && feed.steady {
+		slack = interval / lattice(interval, 1/feed.arrivalRate(), jitter)
+	}
+	b.latency(latency, n, slack)
+
+	if feed.process == "poisson" && feed.steady && feeds == 1 {
+		b.freshness(feed, gap, w.back)
+	} else {
+		b.none("freshness: closed forms for a steady Poisson process on one feed only")
+	}
+}
+
+// pages returns the mean number of requests per poll when has_more is
+// followed at once, 1 + Σ_{m≥1} P(A > mL) with A the events of a snapshot
+// gap (MODELS.md §2), and the chance that a poll needs more than one.
+func (b *builder) pages(feed arrivals, gap law, size int) (pages, variance, overflow float64) {
+	l := float64(size)
+	switch {
+	case feed.process == "poisson" && feed.steady && feed.batch == 1:
+		tail := func(m float64) float64 {
+			return gap.expect(func(g float64) float64 { return poissonTail(feed.rate*g, m*l) })
+		}
+		overflow = tail(1)
+		// pages = 1 + K, K = #{m ≥ 1: A > mL}: E[K²] = Σ (2m − 1)·P(A > mL).
+		var k, k2 float64
+		for m := 1.0; ; m++ {
+			t := tail(m)
+			k += t
+			k2 += (2*m - 1) * t
+			if t < 1e-12 {
+				break
+			}
+		}
+		if k > 1e-9 {
+			b.uses("pages per poll 1 + Σ P(Poisson(x) > mL) (MODELS.md §2)")
+		}
+		return 1 + k, k2 - k*k, overflow
+	default:
+		// A bound: the largest window at the peak rate, batches at
+		// their mean plus eight standard deviations.
+		_, g := gap.bounds()
+		mean := feed.peak * g * feed.batch
+		sd := math.Sqrt(feed.peak * g * feed.batch2)
+		if feed.process == "replay" || mean+8*sd >= l {
+			return 1, 0, 1 // cannot rule pages out
+		}
+		return 1, 0, 0
+	}
+}
+
+// poissonTail is P(Poisson(mean) > k), summed from the term at k outwards
+// in the direction where the terms fall, so that neither e^(−mean) nor
+// 1 − P(X ≤ k) loses it to rounding.
+func poissonTail(mean, k float64) float64 {
+	if mean <= 0 {
+		return 0
+	}
+	n := math.Floor(k)
+	if n < 0 {
+		return 1
+	}
+	lg, _ := math.Lgamma(n + 1)
+	at := math.Exp(n*math.Log(mean) - mean - lg) // P(X = n)
+	if n+1 > mean {
+		// The tail's terms fall from n + 1 on: sum them.
+		var tail float64
+		term := at
+		for i := n + 1; ; i++ {
+			term *= mean / i
+			tail += term
+			if term <= tail*1e-17 || term == 0 {
+				return tail
+			}
+		}
+	}
+	// The terms below n fall towards 0: sum P(X ≤ n) and take the rest.
+	cdf, term := at, at
+	for i := n; i > 0; i-- {
+		term *= i / mean
+		cdf += term
+		if term <= cdf*1e-17 {
+			break
+		}
+	}
+	return max(1-cdf, 0)
+}
+
+// requests predicts the request figures of a poller sending requestRate
+// requests a second per subscriber, of which pollRate are scheduled polls
+// leaving at intervals of law sends, each followed by pages − 1 pages on
+// average (variance pagesVar).
+func (b *builder) requests(requestRate, pollRate float64, sends law, pages, pagesVar float64, feed arrivals) {
+	w, count := b.duration(), b.count()
+	perS := count * requestRate
+	// The count over the run: a renewal count's relative variance
+	// Var(I)/(E[I]·W) per feed, the pages' own, and one poll per feed
+	// for the phase.
+	polls := max(pollRate*w, 1)
+	relCount := math.Sqrt(sends.variance()/(sends.mean()*sends.mean())+pagesVar/(pages*pages)) / math.Sqrt(polls)
+	phase := 1 / polls
+	b.add("requests_per_s", perS, func(Sizes) float64 {
+		return perS * (sigmas*relCount + phase)
+	})
+	if feed.rate <= 0 {
+		return
+	}
+	perEvent := requestRate / (feed.rate * b.feedsOf())
+	// Events: a compound Poisson count, relative variance E[B²]/E[B] per
+	// event; evenly spaced and replayed ones are counted exactly.
+	relEvents := math.Sqrt(feed.batch2 / feed.batch)
+	if feed.process != "poisson" {
+		relEvents = 0
+	}
+	b.add("requests_per_delivered_event", perEvent, func(s Sizes) float64 {
+		return perEvent * (sigmas*(relCount+relEvents/math.Sqrt(max(s.Events, 1))) + phase)
+	})
+}
+
+// feedsOf is how many feeds one subscriber polls.
+func (b *builder) feedsOf() float64 {
+	if b.cl.Poll != nil && b.cl.Poll.PerResource {
+		return float64(b.sc.Store.Resources)
+	}
+	return 1
+}
+
+// rateLimitHolds reports whether a rate limit never binds, so the models
+// apply; when it may bind it says so and returns false.
+func (b *builder) rateLimitHolds(requestRate, pages, feeds, overflow float64) bool {
+	rl := b.sc.Store.API.RateLimit
+	if rl == nil {
+		return true
+	}
+	rate := rl.Rate.PerSecond()
+	switch {
+	case requestRate > 0.9*rate:
+		b.none("the rate limit binds: %.3g requests/s needed against %v", requestRate, rl.Rate)
+		return false
+	case overflow > negligible && rl.Burst < 2:
+		b.none("the rate limit's burst of %d cannot take a poll's follow-up pages", rl.Burst)
+		return false
+	case feeds > float64(rl.Burst):
+		b.none("the rate limit's burst of %d is below the %g feeds polled at independent phases", rl.Burst, feeds)
+		return false
+	}
+	b.uses("token bucket never empty: T ≥ M·E[pages]/r (MODELS.md §2)")
+	return true
+}
+
+// latency predicts the latency figures from their law; n is the number of
+// independent delays a run measures.
+func (b *builder) latency(l law, n sampleSize, slack float64) {
+	b.add("mean_latency_s", l.mean(), meanOf(math.Sqrt(l.variance()), n, slack/2))
+	for _, q := range []struct {
+		metric string
+		p      float64
+	}{{"p50_latency_s", 0.5}, {"p90_latency_s", 0.9}, {"p99_latency_s", 0.99}} {
+		b.add(q.metric, l.quantile(q.p), quantileOf(l, q.p, n, slack))
+	}
+}
+
+// lattice is the number of distinct phases evenly spaced events (gap
+// spacing) take against a fixed interval: their delays fall on a lattice
+// of step interval/q, so a run's mean may differ from the random-phase mean
+// by interval/(2q). Jitter breaks the lattice.
+func lattice(interval, spacing, jitter float64) float64 {
+	const most = 10_000
+	if jitter > 0 {
+		return most
+	}
+	ratio := interval / spacing
+	for q := 1.0; q < most; q++ {
+		if x := q * ratio; math.Abs(x-math.Round(x)) < 1e-9*q*math.Max(ratio, 1) {
+			return q
+		}
+	}
+	return most
+}

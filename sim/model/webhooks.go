@@ -1,0 +1,319 @@
+package model
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/pushpull/pushpull/sim/scenario"
+)
+
+// sender is what the webhook models need of the sender's policy.
+type sender struct {
+	plan     scenario.RetryPlan
+	attempts int     // k
+	timeout  float64 // τ
+}
+
+// webhooks predicts a webhook receiver (MODELS.md §4): without faults, with
+// independent failures, or through outages; with silent loss, thin
+// deliveries and acknowledgement after processing.
+func (b *builder) webhooks(wh scenario.Webhook) {
+	w := b.world()
+	hooks := b.sc.Store.Webhooks
+	s := sender{plan: hooks.Plan()}
+	s.attempts, s.timeout = s.plan.Attempts(), s.plan.Timeout.Seconds()
+
+	switch {
+	case b.cl.Reconcile != nil || b.cl.Sync != nil:
+		b.none("hybrids: the closed forms of MODELS.md §5 are approximations, not checked here")
+		return
+	case len(wh.Crashes) > 0:
+		b.none("receiver crashes: what a crash loses depends on the queue at that instant")
+		return
+	case wh.Processing != nil && wh.Processing.Mode == "async":
+		b.none("an asynchronous queue: its waits and overflows are those of an M/G/c/K queue, with no closed form here")
+		return
+	case w.process == "replay":
+		b.none("replayed arrivals: the figures depend on the file")
+		return
+	}
+	if _, hi := w.network.bounds(); hi >= s.timeout {
+		b.none("the network's delay reaches the timeout of %v", s.plan.Timeout)
+		return
+	}
+
+	// Independent per-attempt faults: failures on the way (refused), the
+	// receiver's errors, and timeouts of acknowledgement after processing.
+	fail := hooks.Failures
+	errs := wh.Errors
+	ackLate := 0.0 // p_τ: an attempt accepted but acknowledged after the timeout
+	if wh.Processing != nil && wh.Processing.Mode == "sync" {
+		work := durations(wh.Processing.Time.Distribution())
+		ackLate = 1 - sumOf(w.network, work, w.network).cdf(s.timeout)
+	}
+	if len(b.cl.Outages) > 0 {
+		if fail > 0 || errs > 0 || ackLate > 0 {
+			b.none("outages together with independent failures: no closed form here")
+			return
+		}
+		b.outages(w, s, hooks.SilentLoss, wh.Thin)
+		return
+	}
+	b.independentFailures(w, s, fail, errs, ackLate, hooks.SilentLoss, wh.Thin)
+}
+
+// retryDelay is the law of the delay before retry n: the nominal delay
+// times U(1 − j, 1 + j), and at least the floor after a timeout.
+func (s sender) retryDelay(n int, timedOut bool) law {
+	d := s.plan.Delay(n).Seconds()
+	floor := 0.0
+	if timedOut {
+		floor = s.plan.Floor.Seconds()
+	}
+	j := s.plan.Jitter
+	if j == 0 {
+		return pointMass(max(d, floor))
+	}
+	lo, hi := d*(1-j), d*(1+j)
+	switch {
+	case floor <= lo:
+		return uniform(lo, hi)
+	case floor >= hi:
+		return pointMass(floor)
+	}
+	atFloor := (floor - lo) / (hi - lo)
+	return mix([]float64{atFloor, 1 - atFloor}, []law{pointMass(floor), uniform(floor, hi)})
+}
+
+// independentFailures predicts a receiver whose every attempt fails on
+// its own: on the way with probability fail, by the receiver's error with
+// probability errs, each learnt after a round trip; an accepted attempt
+// may also be acknowledged too late (ackLate), which the sender counts as
+// a timeout although the receiver holds the event (MODELS.md §4).
+func (b *builder) independentFailures(w world, s sender, fail, errs, ackLate, silent float64, thin bool) {
+	k := s.attempts
+	p := 1 - (1-fail)*(1-errs) // the event is not taken
+	// retried is the chance an attempt fails in a way the sender retries.
+	retried := p
+	if s.plan.ConnectionOnly {
+		retried = fail // a 500 is not a failed connection
+	}
+	if ackLate > 0 && (p > 0 || s.plan.ConnectionOnly) {
+		b.none("acknowledgement after processing together with other failures: no closed form here")
+		return
+	}
+	roundTrip := w.network.plus(w.network)
+	if roundTrip.cdf(s.timeout) < 1-negligible && p > 0 {
+		b.none("a failed attempt's round trip may reach the timeout of %v", s.plan.Timeout)
+		return
+	}
+	if b.disables(func(policy *scenario.Disable) string { return b.disablesOnFailures(policy, p, k) }) {
+		return
+	}
+
+	// An attempt goes on to the next with chance cont: a retried failure,
+	// or an accepted attempt acknowledged too late.
+	cont := retried
+	if ackLate > 0 {
+		cont = ackLate
+	}
+	if ackLate > 0 && b.cl.Webhook.Dedupe != nil {
+		// The retry of a late acknowledgement is recognised, acknowledged
+		// at once, and ends the chain: if the event is still remembered.
+		_, netHi := w.network.bounds()
+		_, delayHi := s.retryDelay(1, true).bounds()
+		if b.cl.Webhook.Dedupe.TTL.D().Seconds() <= s.timeout+delayHi+2*netHi {
+			b.none("deduplication forgetting an event before its retry arrives: no closed form here")
+			return
+		}
+		k = min(k, 2)
+		b.uses("deduplication: the first retry is recognised and acknowledged at once")
+	}
+	var a attemptLaw
+	for i := 1; i <= k; i++ {
+		reach := math.Pow(cont, float64(i-1)) // P(attempt i is made)
+		stop := reach * (1 - cont)
+		if i == k {
+			stop = reach
+		}
+		a.mean += stop * float64(i)
+		a.square += stop * float64(i*i)
+		if ackLate > 0 {
+			continue // every attempt is accepted; the first delivers
+		}
+		d := reach * (1 - p)
+		a.deliver = append(a.deliver, d)
+		a.delivered += d
+		a.cross += d * float64(i)
+	}
+	if ackLate > 0 {
+		a.deliver, a.delivered, a.cross = []float64{1}, 1, a.mean
+	}
+	switch {
+	case ackLate > 0:
+		b.uses("acknowledgement after processing: duplicates E[processed] − (1 − p^k) (MODELS.md §4)")
+	case p == 0:
+		b.uses("webhooks without failures: latency = one network leg (MODELS.md §4)")
+	default:
+		b.uses("independent failures p: loss p^k, attempts (1 − p^k)/(1 − p) (MODELS.md §4)")
+	}
+	sent := 1 - silent
+	if silent > 0 {
+		b.uses("silent loss q: P(loss) = 1 − (1 − p^k)(1 − q) (MODELS.md §4)")
+	}
+
+	// Latency: the delivering attempt's offset from the event's creation
+	// plus its way there, and a fetch's round trip for a thin delivery.
+	offset := pointMass(0)
+	weights := make([]float64, len(a.deliver))
+	laws := make([]law, len(a.deliver))
+	for i, d := range a.deliver {
+		weights[i], laws[i] = d/a.delivered, offset
+		if i+1 < len(a.deliver) {
+			offset = sumOf(offset, roundTrip, s.retryDelay(i+1, false))
+		}
+	}
+	latency := mix(weights, laws).plus(w.network)
+	if thin {
+		latency = latency.plus(sumOf(w.network, w.service, w.network))
+		b.uses("thin deliveries: plus the fetch's round trip")
+	}
+	b.latency(latency, delivered, 0)
+
+	dropped := 1 - sent*a.delivered
+	b.add("dropped_rate", dropped, proportionOf(dropped, events, 1, 0))
+	if p == 0 && ackLate == 0 {
+		kept := w
+		kept.arrivals = w.arrivals.thin(sent)
+		b.outOfOrder(kept, latency)
+	}
+	// Duplicates: every accepted attempt after the first.
+	dupes, dupes2 := 0.0, 0.0
+	if ackLate > 0 {
+		dupes, dupes2 = a.mean-1, a.square-2*a.mean+1
+	}
+	b.countFigure("duplicates", sent*dupes, sent*dupes2)
+
+	// Requests: the attempts of each event sent, and for a thin delivery
+	// one fetch for the accepted attempt.
+	x, x2, xy := a.mean, a.square, a.cross
+	if thin {
+		x, x2, xy = x+a.delivered, x2+2*a.cross+a.delivered, xy+a.delivered
+	}
+	b.requestFigures(w, sent*x, sent*x2, sent*a.delivered, sent*xy)
+	if p == 0 && w.batch == 1 && !thin && w.steady && w.process == "poisson" {
+		b.pushFreshness(w.arrivals.thin(sent), latency)
+	} else {
+		b.none("freshness: closed form for push of a steady Poisson process without failures, batches or fetches only")
+	}
+}
+
+// outOfOrder predicts the out-of-order deliveries of events that reach the
+// client after independent delays of law l: an event is out of order when
+// a later one of its resource, created s after it, arrives first. Later
+// events of a resource form a Poisson process of rate λ/M, so the chance is
+// 1 − e^(−(λ/M)·E[(W − W′)⁺]).
+func (b *builder) outOfOrder(w world, l law) {
+	if w.batch != 1 || w.process != "poisson" {
+		b.none("out-of-order deliveries: closed form for Poisson events one at a time only")
+		return
+	}
+	overtake := l.expect(func(x float64) float64 { return l.excess(x) }) // E[(W − W′)⁺]
+	resources := float64(b.sc.Store.Resources)
+	n := w.eventsWeighted(func(rate float64) float64 { return -math.Expm1(-rate / resources * overtake) })
+	b.uses("out of order: 1 − e^(−λE[(W − W′)⁺]) for a resource's Poisson events")
+	count := b.count()
+	// A sum of nearly independent rare indicators: Poisson-like.
+	b.add("out_of_order", count*n, func(Sizes) float64 { return sigmas * count * math.Sqrt(n) })
+}
+
+// attemptLaw is what one event costs and gets from the sender.
+type attemptLaw struct {
+	mean, square float64   // E[A], E[A²]: attempts made
+	deliver      []float64 // P(attempt i delivers the event)
+	delivered    float64   // P(delivered)
+	cross        float64   // E[A·1{delivered}]
+}
+
+// countFigure predicts a count summed over the events of the run and the
+// client's subscribers, each event adding a draw of mean m and mean square
+// m2: a compound Poisson count, of variance λW·E[X²] per subscriber.
+func (b *builder) countFigure(metric string, m, m2 float64) {
+	count := b.count()
+	n := count * b.world().rate * b.duration()
+	b.add(metric, n*m, func(s Sizes) float64 {
+		return sigmas * count * math.Sqrt(s.Events*m2)
+	})
+}
+
+// requestFigures predicts requests per second, per delivered event and the
+// wasted share from what one event costs: perEvent requests on average
+// (mean square perEvent2), delivered chance of its delivery, and cross =
+// E[requests·1{delivered}].
+func (b *builder) requestFigures(w world, perEvent, perEvent2, delivered, cross float64) {
+	count, dur := b.count(), b.duration()
+	perS := count * w.rate * perEvent
+	// Per event: Var(X) plus, for a Poisson count of batches, the count's
+	// own spread, E[X]²·E[B²]/E[B].
+	countVar := perEvent * perEvent * w.batch2 / w.batch
+	if w.process != "poisson" {
+		countVar = 0
+	}
+	varX := perEvent2 - perEvent*perEvent
+	b.add("requests_per_s", perS, func(s Sizes) float64 {
+		return sigmas * count * math.Sqrt(s.Events*(varX+countVar)) / dur
+	})
+	if delivered <= 0 {
+		return
+	}
+	ratio := perEvent / delivered
+	// A ratio of sums over independent events: Var(X − ρY)/(n·E[Y]²).
+	se := func(s Sizes) float64 {
+		v := perEvent2 - 2*ratio*cross + ratio*ratio*delivered
+		return math.Sqrt(max(v, 0)/max(s.Events, 1)) / delivered
+	}
+	b.add("requests_per_delivered_event", ratio, func(s Sizes) float64 { return sigmas * se(s) })
+	// wasted = 1 − 1/ratio: the requests that gave no new event.
+	b.add("wasted_fraction", 1-1/ratio, func(s Sizes) float64 { return sigmas * se(s) / (ratio * ratio) })
+}
+
+// disables reports whether the endpoint's disable policy may trigger, as
+// reason says, and if so records that no closed form applies.
+func (b *builder) disables(reason func(*scenario.Disable) string) bool {
+	policy := b.sc.Store.Webhooks.Plan().Disable
+	if policy == nil {
+		return false
+	}
+	if why := reason(policy); why != "" {
+		b.none("the sender may disable the endpoint (%s): what follows has no closed form", why)
+		return true
+	}
+	return false
+}
+
+// disablesOnFailures says why independent failures with probability p may
+// trigger policy over the run, or "" when the chance is negligible.
+func (b *builder) disablesOnFailures(policy *scenario.Disable, p float64, k int) string {
+	if p == 0 {
+		return ""
+	}
+	events := b.world().rate * b.duration()
+	if policy.OnExhausted && events*math.Pow(p, float64(k)) > negligible {
+		return "an event may exhaust its retries"
+	}
+	if policy.Consecutive > 0 && events*float64(k)*math.Pow(p, float64(policy.Consecutive)) > negligible {
+		return fmt.Sprintf("%d failures in a row", policy.Consecutive)
+	}
+	if policy.AfterFailing > 0 {
+		// Failing without a success for the whole span: every attempt in
+		// it fails, and there are at least λ·span of them.
+		span := policy.AfterFailing.D().Seconds()
+		if b.duration()/span*math.Pow(p, max(b.world().rate*span, 1)) > negligible {
+			return "failures for " + policy.AfterFailing.D().String()
+		}
+	}
+	if policy.FailureRate != nil && p > policy.FailureRate.Above/2 {
+		return "the failure rate"
+	}
+	return ""
+}
