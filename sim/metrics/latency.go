@@ -26,6 +26,7 @@ type latencies struct {
 	n       int
 	count   int64
 	sumS    float64
+	minSeen time.Duration
 	maxSeen time.Duration
 }
 
@@ -34,6 +35,9 @@ func newLatencies() *latencies {
 }
 
 func (l *latencies) record(d time.Duration) {
+	if l.count == 0 || d < l.minSeen {
+		l.minSeen = d
+	}
 	l.count++
 	l.sumS += d.Seconds()
 	l.maxSeen = max(l.maxSeen, d)
@@ -59,13 +63,18 @@ func (l *latencies) results() Latency {
 	if l.count == 0 {
 		return res
 	}
-	at := func(p float64) float64 { return unitSeconds(l.h.ValueAtPercentile(p)) }
+	// A histogram bucket answers with its highest value, which can lie
+	// beyond the largest (or below the smallest) latency recorded: the
+	// exact extremes bound every percentile.
+	lo, hi := l.minSeen.Seconds(), l.maxSeen.Seconds()
+	bound := func(v int64) float64 { return min(max(unitSeconds(v), lo), hi) }
+	at := func(p float64) float64 { return bound(l.h.ValueAtPercentile(p)) }
 	res.MeanS = l.sumS / float64(l.count)
 	res.P50S, res.P90S, res.P99S, res.P999S = at(50), at(90), at(99), at(99.9)
 	res.MaxS = l.maxSeen.Seconds()
 	res.Spectrum = make([]Percentile, len(spectrumPercentiles))
 	for i, v := range l.h.ValueAtPercentilesSlice(spectrumPercentiles) {
-		res.Spectrum[i] = Percentile{Percentile: spectrumPercentiles[i], ValueS: unitSeconds(v)}
+		res.Spectrum[i] = Percentile{Percentile: spectrumPercentiles[i], ValueS: bound(v)}
 	}
 	return res
 }

@@ -118,3 +118,28 @@ func TestSpectrumIsTheSameLadderWhateverTheCount(t *testing.T) {
 		assert.InEpsilon(t, last, spectrum[len(spectrum)-1].ValueS, 0.01, "100 %% is the max within the histogram's 1 %%")
 	}
 }
+
+// A histogram bucket's highest value can lie beyond the largest latency:
+// no percentile may exceed the exact max, nor fall below the exact min.
+func TestPercentilesStayWithinTheExactExtremes(t *testing.T) {
+	t.Parallel()
+	r := newTestRecorder("c")
+	// 7.58 h falls in a bucket whose highest value is about 7.61 h.
+	for i := range 200 {
+		r.Held(0, int64(i+1), 0, 0, 27288*time.Second+time.Duration(i)*time.Millisecond)
+	}
+	res, err := r.Results(ScenarioInfo{}, RunInfo{}, 200, []Tally{{}})
+	require.NoError(t, err)
+	l := res.Clients[0].Latency
+	lo, hi := 27288.0, 27288.199
+	for _, v := range []float64{l.P50S, l.P90S, l.P99S, l.P999S} {
+		assert.LessOrEqual(t, v, l.MaxS)
+		assert.GreaterOrEqual(t, v, lo)
+	}
+	assert.InDelta(t, hi, l.MaxS, 1e-9)
+	for _, p := range l.Spectrum {
+		assert.LessOrEqual(t, p.ValueS, l.MaxS, "spectrum at %v %%", p.Percentile)
+		assert.GreaterOrEqual(t, p.ValueS, lo, "spectrum at %v %%", p.Percentile)
+	}
+	assert.Equal(t, l.MaxS, l.Spectrum[len(l.Spectrum)-1].ValueS)
+}
