@@ -138,6 +138,7 @@ func (b *builder) adaptivePolling(p scenario.Poll) {
 	sd := math.Sqrt(sq / ek) // per event, for a mean over delivered events
 	cluster := ek2 / ek      // the size-biased number of events sharing an interval
 	n := func(s Sizes) float64 { return s.Delivered / cluster }
+	b.latency = &latency
 	b.add("mean_latency_s", mu, meanOf(sd, delivered, 0))
 	for _, q := range []struct {
 		metric string
@@ -211,7 +212,7 @@ func (b *builder) longPolling(p scenario.Poll) {
 	latency := mix([]float64{1 - inGap, inGap}, []law{pointMass(0), recurrence(gapLaw)}).plus(w.back)
 	// Events of one gap share its end: at most a gap's worth of them.
 	cluster := 1 + lambda*gHi
-	b.latency(latency, func(s Sizes) float64 { return s.Delivered / cluster }, 0)
+	b.latencyFigures(latency, func(s Sizes) float64 { return s.Delivered / cluster }, 0)
 	b.none("freshness of a long poll: its holds end with the events themselves, so the snapshot's age is not independent of what follows")
 }
 

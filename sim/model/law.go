@@ -380,3 +380,22 @@ func recurrence(g law) law {
 	p.vari = max(m3/(3*eg)-p.mean*p.mean, 0)
 	return law{parts: []part{p}}
 }
+
+// minimum is the law of min(X, Y) for independent X and Y:
+// P(min > x) = P(X > x)·P(Y > x).
+func minimum(x, y law) law {
+	xlo, xhi := x.bounds()
+	ylo, yhi := y.bounds()
+	lo, hi := min(xlo, ylo), min(xhi, yhi)
+	if !(hi > lo) {
+		return pointMass(lo)
+	}
+	cdf := func(v float64) float64 { return 1 - (1-x.cdf(v))*(1-y.cdf(v)) }
+	l := tabulate(cdf, lo, hi, 0, 0)
+	// Any mass left at hi (a point mass of both there) belongs to the
+	// last cell.
+	p := &l.parts[0]
+	p.mean = p.expect(func(v float64) float64 { return v })
+	p.vari = p.expect(func(v float64) float64 { return (v - p.mean) * (v - p.mean) })
+	return l
+}

@@ -38,7 +38,8 @@ type Prediction struct {
 	Missing string   // what has no closed form for this client, and why; "" when nothing is missing
 	Figures []Figure // in the order of metrics.Metrics
 
-	sizes Sizes // the sample sizes a run is expected to have
+	sizes   Sizes // the sample sizes a run is expected to have
+	latency *law  // the delivery latency's law, when predicted
 }
 
 // Figure is the predicted value of one metric and how far a measurement may
@@ -88,8 +89,13 @@ func expectedEvents(sc *scenario.Scenario) float64 {
 // beside what was measured, and returns the names of the figures measured
 // outside their tolerance, as "client: metric".
 func Check(sc *scenario.Scenario, res *metrics.Results) []string {
+	return checkAgainst(Predict(sc), res)
+}
+
+// checkAgainst annotates res with the predictions preds, one per client in
+// order.
+func checkAgainst(preds []Prediction, res *metrics.Results) []string {
 	var outside []string
-	preds := Predict(sc)
 	for i := range res.Clients {
 		c := &res.Clients[i]
 		if i >= len(preds) || preds[i].Client != c.Name {
@@ -140,6 +146,7 @@ type builder struct {
 	missing []string
 	figures []Figure
 	polls   float64 // the polls a subscriber is expected to send
+	latency *law    // the delivery latency's law, when predicted
 }
 
 func predict(sc *scenario.Scenario, cl scenario.Client) Prediction {
@@ -157,6 +164,7 @@ func predict(sc *scenario.Scenario, cl scenario.Client) Prediction {
 	events := expectedEvents(sc)
 	return Prediction{
 		sizes:   Sizes{Events: events, Delivered: events, Polls: b.polls, Samples: freshnessSamples},
+		latency: b.latency,
 		Client:  cl.Name,
 		Basis:   strings.Join(b.basis, "; "),
 		Missing: strings.Join(b.missing, "; "),

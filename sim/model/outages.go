@@ -130,7 +130,7 @@ func (b *builder) outages(w world, s sender, silent float64, thin bool) {
 		weights[i] /= delivered
 	}
 	latency := mix(weights, laws).plus(w.network)
-	b.latency(latency, delivered1, 0)
+	b.latencyFigures(latency, delivered1, 0)
 
 	sent := 1 - silent
 	dropped := 1 - sent*delivered

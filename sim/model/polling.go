@@ -163,7 +163,7 @@ func (b *builder) fixedPolling(p scenario.Poll) {
 	if feed.process == "constant" && feed.steady {
 		slack = interval / lattice(interval, 1/feed.arrivalRate(), jitter)
 	}
-	b.latency(latency, n, slack)
+	b.latencyFigures(latency, n, slack)
 
 	if feed.process == "poisson" && feed.steady && feeds == 1 {
 		b.freshness(feed, gap, w.back)
@@ -309,9 +309,10 @@ func (b *builder) rateLimitHolds(requestRate, pages, feeds, overflow float64) bo
 	return true
 }
 
-// latency predicts the latency figures from their law; n is the number of
+// latencyFigures predicts the latency figures from their law; n is the number of
 // independent delays a run measures.
-func (b *builder) latency(l law, n sampleSize, slack float64) {
+func (b *builder) latencyFigures(l law, n sampleSize, slack float64) {
+	b.latency = &l
 	b.add("mean_latency_s", l.mean(), meanOf(math.Sqrt(l.variance()), n, slack/2))
 	for _, q := range []struct {
 		metric string

@@ -24,9 +24,6 @@ func (b *builder) webhooks(wh scenario.Webhook) {
 	s.attempts, s.timeout = s.plan.Attempts(), s.plan.Timeout.Seconds()
 
 	switch {
-	case b.cl.Reconcile != nil || b.cl.Sync != nil:
-		b.none("hybrids: the closed forms of MODELS.md §5 are approximations, not checked here")
-		return
 	case len(wh.Crashes) > 0:
 		b.none("receiver crashes: what a crash loses depends on the queue at that instant")
 		return
@@ -50,6 +47,14 @@ func (b *builder) webhooks(wh scenario.Webhook) {
 	if wh.Processing != nil && wh.Processing.Mode == "sync" {
 		work := durations(wh.Processing.Time.Distribution())
 		ackLate = 1 - sumOf(w.network, work, w.network).cdf(s.timeout)
+	}
+	if b.cl.Reconcile != nil || b.cl.Sync != nil {
+		if ackLate > 0 {
+			b.none("acknowledgement after processing in a hybrid: no closed form here")
+			return
+		}
+		b.hybrid(w, s, fail, errs, hooks.SilentLoss)
+		return
 	}
 	if len(b.cl.Outages) > 0 {
 		if fail > 0 || errs > 0 || ackLate > 0 {
@@ -91,6 +96,53 @@ func (s sender) retryDelay(n int, timedOut bool) law {
 // may also be acknowledged too late (ackLate), which the sender counts as
 // a timeout although the receiver holds the event (MODELS.md §4).
 func (b *builder) independentFailures(w world, s sender, fail, errs, ackLate, silent float64, thin bool) {
+	a, latency, ok := b.push(w, s, fail, errs, ackLate)
+	if !ok {
+		return
+	}
+	p := 1 - (1-fail)*(1-errs)
+	sent := 1 - silent
+	if silent > 0 {
+		b.uses("silent loss q: P(loss) = 1 − (1 − p^k)(1 − q) (MODELS.md §4)")
+	}
+	if thin {
+		latency = latency.plus(sumOf(w.network, w.service, w.network))
+		b.uses("thin deliveries: plus the fetch's round trip")
+	}
+	b.latencyFigures(latency, delivered, 0)
+
+	dropped := 1 - sent*a.delivered
+	b.add("dropped_rate", dropped, proportionOf(dropped, events, 1, 0))
+	if p == 0 && ackLate == 0 {
+		kept := w
+		kept.arrivals = w.arrivals.thin(sent)
+		b.outOfOrder(kept, latency)
+	}
+	// Duplicates: every accepted attempt after the first.
+	dupes, dupes2 := 0.0, 0.0
+	if ackLate > 0 {
+		dupes, dupes2 = a.mean-1, a.square-2*a.mean+1
+	}
+	b.countFigure("duplicates", sent*dupes, sent*dupes2)
+
+	// Requests: the attempts of each event sent, and for a thin delivery
+	// one fetch for the accepted attempt.
+	x, x2, xy := a.mean, a.square, a.cross
+	if thin {
+		x, x2, xy = x+a.delivered, x2+2*a.cross+a.delivered, xy+a.delivered
+	}
+	b.requestFigures(w, sent*x, sent*x2, sent*a.delivered, sent*xy)
+	if p == 0 && w.batch == 1 && !thin && w.steady && w.process == "poisson" {
+		b.pushFreshness(w.arrivals.thin(sent), latency)
+	} else {
+		b.none("freshness: closed form for push of a steady Poisson process without failures, batches or fetches only")
+	}
+}
+
+// push is what the sender's attempts cost and deliver for one event under
+// independent failures, and the law of the delivered events' latency; false
+// when no closed form applies, as recorded.
+func (b *builder) push(w world, s sender, fail, errs, ackLate float64) (attemptLaw, law, bool) {
 	k := s.attempts
 	p := 1 - (1-fail)*(1-errs) // the event is not taken
 	// retried is the chance an attempt fails in a way the sender retries.
@@ -100,15 +152,15 @@ func (b *builder) independentFailures(w world, s sender, fail, errs, ackLate, si
 	}
 	if ackLate > 0 && (p > 0 || s.plan.ConnectionOnly) {
 		b.none("acknowledgement after processing together with other failures: no closed form here")
-		return
+		return attemptLaw{}, law{}, false
 	}
 	roundTrip := w.network.plus(w.network)
 	if roundTrip.cdf(s.timeout) < 1-negligible && p > 0 {
 		b.none("a failed attempt's round trip may reach the timeout of %v", s.plan.Timeout)
-		return
+		return attemptLaw{}, law{}, false
 	}
 	if b.disables(func(policy *scenario.Disable) string { return b.disablesOnFailures(policy, p, k) }) {
-		return
+		return attemptLaw{}, law{}, false
 	}
 
 	// An attempt goes on to the next with chance cont: a retried failure,
@@ -124,7 +176,7 @@ func (b *builder) independentFailures(w world, s sender, fail, errs, ackLate, si
 		_, delayHi := s.retryDelay(1, true).bounds()
 		if b.cl.Webhook.Dedupe.TTL.D().Seconds() <= s.timeout+delayHi+2*netHi {
 			b.none("deduplication forgetting an event before its retry arrives: no closed form here")
-			return
+			return attemptLaw{}, law{}, false
 		}
 		k = min(k, 2)
 		b.uses("deduplication: the first retry is recognised and acknowledged at once")
@@ -157,13 +209,8 @@ func (b *builder) independentFailures(w world, s sender, fail, errs, ackLate, si
 	default:
 		b.uses("independent failures p: loss p^k, attempts (1 − p^k)/(1 − p) (MODELS.md §4)")
 	}
-	sent := 1 - silent
-	if silent > 0 {
-		b.uses("silent loss q: P(loss) = 1 − (1 − p^k)(1 − q) (MODELS.md §4)")
-	}
-
 	// Latency: the delivering attempt's offset from the event's creation
-	// plus its way there, and a fetch's round trip for a thin delivery.
+	// plus its way there.
 	offset := pointMass(0)
 	weights := make([]float64, len(a.deliver))
 	laws := make([]law, len(a.deliver))
@@ -173,39 +220,7 @@ func (b *builder) independentFailures(w world, s sender, fail, errs, ackLate, si
 			offset = sumOf(offset, roundTrip, s.retryDelay(i+1, false))
 		}
 	}
-	latency := mix(weights, laws).plus(w.network)
-	if thin {
-		latency = latency.plus(sumOf(w.network, w.service, w.network))
-		b.uses("thin deliveries: plus the fetch's round trip")
-	}
-	b.latency(latency, delivered, 0)
-
-	dropped := 1 - sent*a.delivered
-	b.add("dropped_rate", dropped, proportionOf(dropped, events, 1, 0))
-	if p == 0 && ackLate == 0 {
-		kept := w
-		kept.arrivals = w.arrivals.thin(sent)
-		b.outOfOrder(kept, latency)
-	}
-	// Duplicates: every accepted attempt after the first.
-	dupes, dupes2 := 0.0, 0.0
-	if ackLate > 0 {
-		dupes, dupes2 = a.mean-1, a.square-2*a.mean+1
-	}
-	b.countFigure("duplicates", sent*dupes, sent*dupes2)
-
-	// Requests: the attempts of each event sent, and for a thin delivery
-	// one fetch for the accepted attempt.
-	x, x2, xy := a.mean, a.square, a.cross
-	if thin {
-		x, x2, xy = x+a.delivered, x2+2*a.cross+a.delivered, xy+a.delivered
-	}
-	b.requestFigures(w, sent*x, sent*x2, sent*a.delivered, sent*xy)
-	if p == 0 && w.batch == 1 && !thin && w.steady && w.process == "poisson" {
-		b.pushFreshness(w.arrivals.thin(sent), latency)
-	} else {
-		b.none("freshness: closed form for push of a steady Poisson process without failures, batches or fetches only")
-	}
+	return a, mix(weights, laws).plus(w.network), true
 }
 
 // outOfOrder predicts the out-of-order deliveries of events that reach the
