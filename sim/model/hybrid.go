@@ -64,8 +64,8 @@ func (b *builder) hybrid(w world, s sender, fail, errs, silent float64) {
 	sent := 1 - silent
 	pushed := sent * a.delivered // the chance push delivers an event
 	lambda, count, dur := w.rate, b.count(), b.duration()
-	perS := count * (lambda*sent*a.mean + secondPerS)
-	pushVar := lambda * dur * (sent*a.square - sent*sent*a.mean*a.mean + sent*sent*a.mean*a.mean) // a compound Poisson count
+	perS := count * (lambda*sent*a.inWindow + secondPerS)
+	pushVar := lambda * dur * sent * a.square // a compound Poisson count: λW·E[X²]
 	secondVar := secondPerS * dur * pagesVar
 	b.add("requests_per_s", perS, func(Sizes) float64 {
 		return sigmas*count*math.Sqrt(pushVar+secondVar)/dur + count/dur

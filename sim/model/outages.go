@@ -90,13 +90,11 @@ func (b *builder) outages(w world, s sender, silent float64, thin bool) {
 	outside := 1.0
 	var weights []float64
 	var laws []law
-	var lost, attempts, attempts2, cross float64
+	var lost, attempts, attempts2, cross, inWindow, deliveredInWindow float64
 	for _, wd := range windows {
 		share := wd.length / dur
 		outside -= share
 		d := wd.length
-		// P(T_m < r) for m = 1 .. k: the attempts after the first that
-		// an event of the outage needs.
 		// J = #{m < k: T_m < r}, the attempts after the first; J ≥ m
 		// when T_m < r, so E[J²] = Σ (2m − 1)·P(T_m < r).
 		var j, j2 float64
@@ -107,6 +105,16 @@ func (b *builder) outages(w world, s sender, silent float64, thin bool) {
 		}
 		attempts += share * (1 + j)
 		attempts2 += share * (1 + 2*j + j2)
+		// Requests count before the end of the duration, slack after the
+		// outage's end: attempt m + 1 is made when T_m < r, and counted
+		// when T_(m+1) < slack + r.
+		slack := dur - (wd.at + d)
+		inWindow += share
+		for m := 1; m < len(wd.attempts); m++ {
+			inWindow += share * pairs(wd.attempts[m-1], wd.increments[m-1], func(a, x float64) float64 {
+				return max(d-max(a, x-slack), 0) / d
+			})
+		}
 		k := len(wd.attempts)
 		last := wd.attempts[k-1]
 		lost += share * missed(last, d)
@@ -118,6 +126,9 @@ func (b *builder) outages(w world, s sender, silent float64, thin bool) {
 			weights = append(weights, share*weight)
 			laws = append(laws, comp)
 			cross += share * weight * float64(i+1)
+			deliveredInWindow += share * pairs(wd.attempts[i-1], wd.increments[i-1], func(a, x float64) float64 {
+				return max(min(x, d)-max(a, x-slack), 0) / d
+			})
 		}
 	}
 	weights = append(weights, outside)
@@ -125,6 +136,8 @@ func (b *builder) outages(w world, s sender, silent float64, thin bool) {
 	attempts += outside
 	attempts2 += outside
 	cross += outside
+	inWindow += outside
+	deliveredInWindow += outside
 	delivered := 1 - lost
 	for i := range weights {
 		weights[i] /= delivered
@@ -136,7 +149,9 @@ func (b *builder) outages(w world, s sender, silent float64, thin bool) {
 	dropped := 1 - sent*delivered
 	b.add("dropped_rate", dropped, proportionOf(dropped, events, 1, 0))
 	b.add("duplicates", 0, exact)
-	b.requestFigures(w, sent*attempts, sent*attempts2, sent*delivered, sent*cross)
+	r := requestLaw{mean: attempts, square: attempts2, delivered: delivered, cross: cross,
+		inWindow: inWindow, deliveredInWindow: deliveredInWindow}
+	b.requestFigures(w, r.times(sent))
 	b.none("freshness and order around an outage: no closed form here")
 }
 
@@ -172,6 +187,17 @@ func delivering(prev, delta law, d float64) (law, float64) {
 		}
 	}
 	return fromPoints(xs, ws), total
+}
+
+// pairs is E[f(T, T + Δ)] for independent T and Δ.
+func pairs(t, delta law, f func(a, x float64) float64) float64 {
+	var e float64
+	for _, a := range points(t) {
+		for _, c := range points(delta) {
+			e += a.w * c.w * f(a.x, a.x+c.x)
+		}
+	}
+	return e
 }
 
 // point is a value and its probability.

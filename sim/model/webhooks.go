@@ -109,7 +109,11 @@ func (b *builder) independentFailures(w world, s sender, fail, errs, ackLate, si
 		latency = latency.plus(sumOf(w.network, w.service, w.network))
 		b.uses("thin deliveries: plus the fetch's round trip")
 	}
-	b.latencyFigures(latency, delivered, 0)
+	if a.delivered > 0 && sent > 0 {
+		b.latencyFigures(latency, delivered, 0)
+	} else {
+		b.none("latency: no event is delivered")
+	}
 
 	dropped := 1 - sent*a.delivered
 	b.add("dropped_rate", dropped, proportionOf(dropped, events, 1, 0))
@@ -127,11 +131,14 @@ func (b *builder) independentFailures(w world, s sender, fail, errs, ackLate, si
 
 	// Requests: the attempts of each event sent, and for a thin delivery
 	// one fetch for the accepted attempt.
-	x, x2, xy := a.mean, a.square, a.cross
+	r := requestLaw{mean: a.mean, square: a.square, delivered: a.delivered, cross: a.cross,
+		inWindow: a.inWindow, deliveredInWindow: a.deliveredInWindow}
 	if thin {
-		x, x2, xy = x+a.delivered, x2+2*a.cross+a.delivered, xy+a.delivered
+		// The fetch follows the delivering attempt at once.
+		r.mean, r.square, r.cross = r.mean+a.delivered, r.square+2*a.cross+a.delivered, r.cross+a.delivered
+		r.inWindow += a.deliveredInWindow
 	}
-	b.requestFigures(w, sent*x, sent*x2, sent*a.delivered, sent*xy)
+	b.requestFigures(w, r.times(sent))
 	if p == 0 && w.batch == 1 && !thin && w.steady && w.process == "poisson" {
 		b.pushFreshness(w.arrivals.thin(sent), latency)
 	} else {
@@ -209,18 +216,36 @@ func (b *builder) push(w world, s sender, fail, errs, ackLate float64) (attemptL
 	default:
 		b.uses("independent failures p: loss p^k, attempts (1 − p^k)/(1 − p) (MODELS.md §4)")
 	}
-	// Latency: the delivering attempt's offset from the event's creation
-	// plus its way there.
-	offset := pointMass(0)
-	weights := make([]float64, len(a.deliver))
-	laws := make([]law, len(a.deliver))
-	for i, d := range a.deliver {
-		weights[i], laws[i] = d/a.delivered, offset
-		if i+1 < len(a.deliver) {
-			offset = sumOf(offset, roundTrip, s.retryDelay(i+1, false))
+	// Each attempt's offset from the event's creation: after a failure the
+	// sender learns of it a round trip later, after a late acknowledgement
+	// at the timeout, then waits the retry delay.
+	offsets := []law{pointMass(0)}
+	for i := 1; i < k; i++ {
+		learn, late := roundTrip, false
+		if ackLate > 0 {
+			learn, late = pointMass(s.timeout), true
+		}
+		offsets = append(offsets, sumOf(offsets[i-1], learn, s.retryDelay(i, late)))
+	}
+	// Only requests sent before the end of the duration count: attempt i
+	// of an event created at t uniform in the run does when t + T_i < W.
+	dur := b.duration()
+	for i, t := range offsets {
+		counted := max(1-(t.excess(0)-t.excess(dur))/dur, 0) // E[(W − T_i)⁺]/W
+		a.inWindow += math.Pow(cont, float64(i)) * counted
+		if i < len(a.deliver) {
+			a.deliveredInWindow += a.deliver[i] * counted
 		}
 	}
-	return a, mix(weights, laws).plus(w.network), true
+	if a.delivered == 0 {
+		return a, pointMass(0), true // nothing delivered: no latency to speak of
+	}
+	// Latency: the delivering attempt's offset plus its way there.
+	weights := make([]float64, len(a.deliver))
+	for i, d := range a.deliver {
+		weights[i] = d / a.delivered
+	}
+	return a, mix(weights, offsets[:len(a.deliver)]).plus(w.network), true
 }
 
 // outOfOrder predicts the out-of-order deliveries of events that reach the
@@ -248,6 +273,22 @@ type attemptLaw struct {
 	deliver      []float64 // P(attempt i delivers the event)
 	delivered    float64   // P(delivered)
 	cross        float64   // E[A·1{delivered}]
+
+	// Of an event created at a uniform instant of the run: the attempts
+	// sent before the end of the duration, which requests count, and the
+	// chance the delivering attempt is one of them.
+	inWindow, deliveredInWindow float64
+}
+
+// requestLaw is what one event costs in requests and gets delivered: the
+// figures requestFigures needs.
+type requestLaw struct {
+	mean, square float64 // E[X], E[X²] of the requests X an event makes
+	delivered    float64 // P(delivered), by the end of the run
+	cross        float64 // E[X·1{delivered}]
+	// Of an event created at a uniform instant: its requests sent before
+	// the end of the duration, and the chance its delivering request is.
+	inWindow, deliveredInWindow float64
 }
 
 // countFigure predicts a count summed over the events of the run and the
@@ -261,35 +302,54 @@ func (b *builder) countFigure(metric string, m, m2 float64) {
 	})
 }
 
+// times scales r for events of which only a share is sent at all.
+func (r requestLaw) times(sent float64) requestLaw {
+	r.mean *= sent
+	r.square *= sent
+	r.delivered *= sent
+	r.cross *= sent
+	r.inWindow *= sent
+	r.deliveredInWindow *= sent
+	return r
+}
+
 // requestFigures predicts requests per second, per delivered event and the
-// wasted share from what one event costs: perEvent requests on average
-// (mean square perEvent2), delivered chance of its delivery, and cross =
-// E[requests·1{delivered}].
-func (b *builder) requestFigures(w world, perEvent, perEvent2, delivered, cross float64) {
+// wasted share from what one event costs. Requests count in the duration
+// only, deliveries until the end of the drain.
+func (b *builder) requestFigures(w world, r requestLaw) {
 	count, dur := b.count(), b.duration()
-	perS := count * w.rate * perEvent
+	perS := count * w.rate * r.inWindow
+	// The window's share scales the spread of the whole count.
+	scale := 1.0
+	if r.mean > 0 {
+		scale = r.inWindow / r.mean
+	}
 	// Per event: Var(X) plus, for a Poisson count of batches, the count's
 	// own spread, E[X]²·E[B²]/E[B].
-	countVar := perEvent * perEvent * w.batch2 / w.batch
+	countVar := r.mean * r.mean * w.batch2 / w.batch
 	if w.process != "poisson" {
 		countVar = 0
 	}
-	varX := perEvent2 - perEvent*perEvent
+	varX := r.square - r.mean*r.mean
 	b.add("requests_per_s", perS, func(s Sizes) float64 {
-		return sigmas * count * math.Sqrt(s.Events*(varX+countVar)) / dur
+		return sigmas * scale * count * math.Sqrt(s.Events*(varX+countVar)) / dur
 	})
-	if delivered <= 0 {
+	if r.delivered <= 0 {
 		return
 	}
-	ratio := perEvent / delivered
+	ratio := r.inWindow / r.delivered
 	// A ratio of sums over independent events: Var(X − ρY)/(n·E[Y]²).
+	rho := r.mean / r.delivered
 	se := func(s Sizes) float64 {
-		v := perEvent2 - 2*ratio*cross + ratio*ratio*delivered
-		return math.Sqrt(max(v, 0)/max(s.Events, 1)) / delivered
+		v := r.square - 2*rho*r.cross + rho*rho*r.delivered
+		return scale * math.Sqrt(max(v, 0)/max(s.Events, 1)) / r.delivered
 	}
 	b.add("requests_per_delivered_event", ratio, func(s Sizes) float64 { return sigmas * se(s) })
-	// wasted = 1 − 1/ratio: the requests that gave no new event.
-	b.add("wasted_fraction", 1-1/ratio, func(s Sizes) float64 { return sigmas * se(s) / (ratio * ratio) })
+	if r.inWindow > 0 {
+		// The requests that gave no new event.
+		wasted := 1 - r.deliveredInWindow/r.inWindow
+		b.add("wasted_fraction", wasted, func(s Sizes) float64 { return sigmas * se(s) / (ratio * ratio) })
+	}
 }
 
 // disables reports whether the endpoint's disable policy may trigger, as

@@ -18,7 +18,11 @@ func (s *Scenario) Strategy(i int) string {
 	case cl.Webhook != nil:
 		plan := s.Store.Webhooks.Plan()
 		policy := cmp.Or(s.Store.Webhooks.Retry.Preset, "custom")
-		parts = append(parts, fmt.Sprintf("webhook, %s retries (%d attempts, %s timeout)", policy, plan.Attempts(), Duration(plan.Timeout).Short()))
+		attempts := fmt.Sprintf("%d attempts", plan.Attempts())
+		if plan.Attempts() == 1 {
+			attempts = "1 attempt"
+		}
+		parts = append(parts, fmt.Sprintf("webhook, %s retries (%s, %s timeout)", policy, attempts, Duration(plan.Timeout).Short()))
 		w := cl.Webhook
 		if w.Thin {
 			parts = append(parts, "thin + fetch")
