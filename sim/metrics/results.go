@@ -18,6 +18,8 @@ type Results struct {
 	Store    StoreResults    `json:"store"`
 	Timeline Timeline        `json:"timeline"`
 	Clients  []ClientResults `json:"clients"`
+
+	HTTP *HTTP `json:"http,omitempty"` // live runs only: what was measured on the wire (http.go)
 }
 
 // Timeline divides the run, drain included, into at most 120 buckets of a
