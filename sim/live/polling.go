@@ -1,0 +1,167 @@
+package live
+
+import (
+	"time"
+
+	"github.com/pushpull/pushpull/sim/client"
+	"github.com/pushpull/pushpull/sim/metrics"
+	"github.com/pushpull/pushpull/sim/store"
+)
+
+// act carries out what loop l's poller asked for. A request asked for at a
+// wake-up of a fleet's loop goes through the fleet's attack; any other
+// (a loop's own, a page that follows an answer) goes on the shared client.
+// due is when a request asked for at a wake-up was due. The caller holds mu.
+func (w *world) act(l *loop, a client.Action, due time.Time, atWake bool) {
+	if a.Send {
+		if atWake && l.fleet != nil {
+			l.fleet.enqueue(l, a.Req, due)
+		} else {
+			if !atWake {
+				due = time.Time{}
+			}
+			w.send(l.sub, l, nil, a.Req, due)
+		}
+	}
+	if a.Wake != l.wakeAt {
+		l.wakeAt = a.Wake
+		l.gen++
+		if l.fleet != nil {
+			l.fleet.schedule(l)
+		} else {
+			select {
+			case l.kick <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// wake is loop l's wake-up at the instant it asked for, now or a little
+// later. The caller holds mu.
+func (w *world) wake(l *loop, at, now time.Duration) {
+	l.wakeAt = client.Never
+	w.act(l, l.poller.Wake(now), w.clock.Wall(at), true)
+}
+
+// drive runs a loop that no fleet drives: it sleeps until each wake-up the
+// poller asks for, until the run stops.
+func (w *world) drive(l *loop) {
+	t := time.NewTimer(time.Hour)
+	defer t.Stop()
+	for {
+		w.mu.Lock()
+		if w.closed {
+			w.mu.Unlock()
+			return
+		}
+		at, gen := l.wakeAt, l.gen
+		if at != client.Never {
+			if now := w.clock.Now(); now >= at {
+				w.wake(l, at, now)
+				w.mu.Unlock()
+				continue
+			}
+		}
+		w.mu.Unlock()
+		var fire <-chan time.Time
+		if at != client.Never {
+			t.Reset(time.Until(w.clock.Wall(at)))
+			fire = t.C
+		}
+		select {
+		case <-fire:
+			w.mu.Lock()
+			if !w.closed && l.gen == gen {
+				if now := w.clock.Now(); now >= at {
+					w.wake(l, at, now)
+				}
+			}
+			w.mu.Unlock()
+		case <-l.kick:
+			t.Stop()
+		case <-w.ctx.Done():
+			return
+		}
+	}
+}
+
+// received takes in the answer to p, read at now: it records what the
+// client now holds and hands the answer to the poller that asked, as the
+// discrete-event runner does. The caller holds mu.
+func (w *world) received(p *pending, now time.Duration, resp *store.PollResponse) {
+	if p.fetch != nil {
+		w.fetched(p, now, resp)
+		return
+	}
+	l, s := p.loop, p.sub
+	o := metrics.Outcome{BytesIn: resp.Bytes, BytesOut: w.store.HeaderBytes()}
+	switch resp.Status {
+	case store.StatusOK:
+		o.Returned = resp.Count
+		if p.req.State {
+			o.New = w.synced(s, resp.Cursor, now)
+			break
+		}
+		for seq := p.req.Cursor + 1; seq < resp.First && resp.Expired > 0; seq++ {
+			w.lose(s, seq, metrics.RetentionExpired, now)
+		}
+		for _, seq := range resp.Skipped {
+			w.lose(s, seq, metrics.RetentionExpired, now)
+		}
+		for i := range resp.Events {
+			if w.hold(s, &resp.Events[i], now) {
+				o.New++
+			}
+		}
+	case store.StatusNotModified:
+		o.Status = metrics.NotModified
+	case store.StatusRateLimited:
+		o.Status = metrics.RateLimited
+	default:
+		o.Status = metrics.Failed
+	}
+	w.rec.Answered(s.index, p.req.Kind, p.sentAt, o)
+	w.act(l, l.poller.Receive(now, p.req, resp), time.Time{}, false)
+}
+
+// hold records that subscriber s now holds ev, through a path other than
+// its webhook endpoint, and lets the application process it. It reports
+// whether s held it for the first time.
+func (w *world) hold(s *subscriber, ev *store.Event, now time.Duration) bool {
+	first := w.rec.Held(s.index, ev.Seq, int(ev.Resource), ev.Created, now)
+	if s.endpoint != nil {
+		w.processAtOnce(s.endpoint, ev, now)
+	}
+	return first
+}
+
+// lose records that subscriber s will never hold event seq, for cause,
+// unless it already does.
+func (w *world) lose(s *subscriber, seq int64, cause metrics.Cause, now time.Duration) {
+	if !w.rec.Holds(s.index, seq) {
+		w.rec.Lost(s.index, seq, now, cause)
+	}
+}
+
+// synced makes every event up to snapshot reflected at subscriber s, after
+// a state sync, and returns how many it had not held. A state holds no
+// event's creation instant, so those come from the store's log.
+func (w *world) synced(s *subscriber, snapshot int64, now time.Duration) int {
+	n := 0
+	for seq := s.syncedTo + 1; seq <= snapshot; seq++ {
+		if w.rec.Holds(s.index, seq) {
+			continue
+		}
+		ev, ok := w.store.Event(seq)
+		if !ok {
+			w.rec.Lost(s.index, seq, now, metrics.RetentionExpired)
+			continue
+		}
+		if w.hold(s, &ev, now) {
+			n++
+		}
+	}
+	s.syncedTo = max(s.syncedTo, snapshot)
+	return n
+}

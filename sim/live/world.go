@@ -1,0 +1,229 @@
+package live
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"runtime/pprof"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pushpull/pushpull/sim/client"
+	"github.com/pushpull/pushpull/sim/metrics"
+	"github.com/pushpull/pushpull/sim/random"
+	"github.com/pushpull/pushpull/sim/scenario"
+	"github.com/pushpull/pushpull/sim/store"
+)
+
+// world is one live run: the decision core (the store, the pollers, the
+// senders, the receivers and the Recorder), the runner's own accounting,
+// and the servers and clients that carry it over HTTP.
+//
+// The decision core is not safe for concurrent use: mu serialises every
+// call into it, and guards the accounting next to it. Nothing blocks while
+// holding mu: every wait (a network delay, a service time, a long-poll
+// hold, an HTTP exchange) happens outside it.
+type world struct {
+	sc       *scenario.Scenario
+	clock    Clock
+	codec    codec
+	duration time.Duration
+	end      time.Duration
+	net      Network
+	ctx      context.Context // done when the run stops
+	wg       sync.WaitGroup  // every goroutine the run started
+
+	mu         sync.Mutex
+	store      *store.Store
+	rec        *metrics.Recorder
+	delays     random.Durations // the modelled one-way network delay
+	subs       []*subscriber
+	byName     map[string]*subscriber
+	loops      []*loop
+	endpoints  []*endpoint
+	deliveries map[int32]*delivery
+	lastID     int32
+	fetches    map[*fetch]bool // thin deliveries' fetches under way, parked ones included
+	dispatcher store.Reader
+	dispatched int64 // the last event handed to the sender
+	anonymous  *subscriber
+	closed     bool          // the run is over: nothing more is recorded
+	stoppedAt  time.Duration // the instant it ended, once closed
+	storeReqs  int64         // exchanges the store took part in
+	timers     timers
+
+	hmu  sync.Mutex // guards http
+	http *metrics.HTTPRecorder
+
+	pmu     sync.Mutex // guards pending
+	pending map[uint64]*pending
+	lastReq atomic.Uint64
+
+	apiURL  string
+	client  *http.Client   // shared by every request but the fleets'
+	results *resultWriter  // vegeta.bin, or nil
+	labels  []labelContext // per client row, for the CPU profile
+	fleets  []*fleet
+	servers []*http.Server
+}
+
+// labelContext carries the pprof labels of a client row's goroutines.
+type labelContext struct{ store, client context.Context }
+
+// subscriber is one subscriber of a client row: the row itself, or one of
+// its count.
+type subscriber struct {
+	index    int // in the Recorder
+	row      int
+	name     string // its identity at the API: the client's name, with #k for one of a count
+	reader   store.Reader
+	net      random.Source // its modelled network delays
+	endpoint *endpoint     // its webhook endpoint, or nil
+	polls    []*loop       // its poller's feeds
+	// Hybrids: a second path can still deliver what push lost.
+	reconcile *loop
+	sync      *loop
+	syncedTo  int64 // every event up to it is reflected by a state sync
+}
+
+func (s *subscriber) hybrid() bool { return s.reconcile != nil || s.sync != nil }
+
+// loop is one polling loop: a poller's feed, a reconciliation or a state
+// sync. A loop on a fixed-rate ticker is driven by its client's vegeta
+// fleet; any other by a goroutine of its own.
+type loop struct {
+	sub    *subscriber
+	poller *client.Poller
+	fleet  *fleet        // nil: driven by a goroutine
+	wakeAt time.Duration // the wake-up asked for, or client.Never
+	gen    uint32        // bumped at every new wake-up: older ones are stale
+	kick   chan struct{} // wakes the loop's goroutine when wakeAt changes
+	// The ETag of the feed at etagAt, from the latest answer: a
+	// conditional request sends it back.
+	etag   string
+	etagAt int64
+}
+
+// newWorld builds the store, the clients and the Recorder of sc, as the
+// discrete-event runner does: the same random streams by the same names,
+// so that the same events arrive and every poller keeps the same phase.
+func newWorld(sc *scenario.Scenario, clock Clock, nw Network) (*world, error) {
+	seed := sc.Seed
+	st, err := store.New(sc, seed)
+	if err != nil {
+		return nil, fmt.Errorf("building the store of %s: %w", sc.Name, err)
+	}
+	w := &world{
+		sc: sc, clock: clock, net: nw,
+		codec:    newCodec(clock.Wall(0), sc.Store.PayloadBytes),
+		duration: sc.Duration.D(), end: sc.End().D(),
+		store: st, delays: sc.Network.Latency.Distribution(),
+		byName: map[string]*subscriber{}, deliveries: map[int32]*delivery{}, fetches: map[*fetch]bool{},
+		pending: map[uint64]*pending{},
+	}
+	cfg := metrics.Config{Duration: w.duration, End: w.end, Resources: sc.Store.Resources}
+	var names []string
+	for i, cl := range sc.Clients {
+		cc := metrics.ClientConfig{Name: cl.Name, Strategy: sc.Strategy(i), Count: cl.Count, Polls: cl.Poll != nil, Processes: processes(cl)}
+		for _, o := range cl.Outages {
+			cc.Outages = append(cc.Outages, metrics.Outage{AtS: o.At.D().Seconds(), ForS: o.For.D().Seconds(), Mode: o.Mode})
+		}
+		cfg.Clients = append(cfg.Clients, cc)
+		names = append(names, cl.Name)
+		w.labels = append(w.labels, labelContext{
+			store:  pprof.WithLabels(context.Background(), pprof.Labels(labelSide, sideStore, labelClient, cl.Name)),
+			client: pprof.WithLabels(context.Background(), pprof.Labels(labelSide, sideClient, labelClient, cl.Name)),
+		})
+	}
+	w.rec = metrics.NewRecorder(cfg)
+	w.http = metrics.NewHTTPRecorder(names)
+	st.OnCreate = w.rec.Created
+
+	plan := sc.Store.Webhooks.Plan()
+	for i, cl := range sc.Clients {
+		outages := client.NewOutages(cl.Outages)
+		for k := range max(cl.Count, 1) {
+			name := cl.Name // stream names of a single subscriber stay those of its client
+			if cl.Count > 1 {
+				name = fmt.Sprintf("%s#%d", cl.Name, k)
+			}
+			s := &subscriber{index: len(w.subs), row: i, name: name, net: random.Stream(seed, "network/"+name)}
+			var use store.Use
+			switch {
+			case cl.Poll != nil && cl.Poll.PerResource:
+				use |= store.ReadsResources
+				for r := range sc.Store.Resources {
+					s.polls = append(s.polls, w.addLoop(s, client.NewPoller(*cl.Poll, r, outages, random.Stream(seed, fmt.Sprintf("client/%s/resource-%d", name, r)))))
+				}
+			case cl.Poll != nil:
+				use |= store.ReadsFeed
+				s.polls = append(s.polls, w.addLoop(s, client.NewPoller(*cl.Poll, -1, outages, random.Stream(seed, "client/"+name))))
+			case cl.Webhook != nil:
+				s.endpoint = w.addEndpoint(s, cl, outages, plan, name)
+				if cl.Webhook.Thin {
+					use |= store.Fetches
+				}
+			}
+			if cl.Reconcile != nil {
+				use |= store.ReadsFeed
+				s.reconcile = w.addLoop(s, client.NewReconciler(cl.Reconcile.Every.D(), outages, random.Stream(seed, "client/"+name+"/reconcile")))
+			}
+			if cl.Sync != nil {
+				use |= store.ReadsFeed
+				s.sync = w.addLoop(s, client.NewSyncer(cl.Sync.Every.D(), outages, random.Stream(seed, "client/"+name+"/sync")))
+			}
+			s.reader = st.AddReader(name, seed, use)
+			w.subs = append(w.subs, s)
+			w.byName[name] = s
+		}
+	}
+	if len(w.endpoints) > 0 {
+		w.dispatcher = st.AddReader("webhook-dispatcher", seed, store.ReadsFeed)
+	}
+	return w, nil
+}
+
+// processes reports whether a client's processing is measured: it
+// processes deliveries, deduplicates, or gets events by a second path.
+func processes(cl scenario.Client) bool {
+	wh := cl.Webhook
+	return wh != nil && (wh.Processing != nil || wh.Dedupe != nil || cl.Reconcile != nil || cl.Sync != nil)
+}
+
+// onTicker reports whether a client polls on a fixed-rate ticker, the
+// open-model schedule a vegeta fleet paces.
+func onTicker(p *scenario.Poll) bool {
+	return p != nil && p.Adaptive == nil && p.AIMD == nil && p.Long == nil && p.Loop != "delay"
+}
+
+func (w *world) addLoop(s *subscriber, p *client.Poller) *loop {
+	l := &loop{sub: s, poller: p, wakeAt: client.Never, etagAt: -1, kick: make(chan struct{}, 1)}
+	w.loops = append(w.loops, l)
+	return l
+}
+
+// delay draws a modelled one-way network delay for subscriber s.
+func (w *world) delay(s *subscriber) time.Duration {
+	if s == nil {
+		return 0
+	}
+	return w.delays.Sample(&s.net)
+}
+
+// spawn runs f in a goroutine the run waits for, labelled with the pprof
+// labels labels carries, for the CPU profile. The caller holds mu, and the run is not
+// closed: so no goroutine starts once the run has begun to wait for them.
+func (w *world) spawn(labels context.Context, f func()) {
+	w.wg.Add(1)
+	pprof.Do(labels, pprof.LabelSet{}, func(context.Context) {
+		go func() {
+			defer w.wg.Done()
+			f()
+		}()
+	})
+}
+
+// newRequestID returns a fresh request ID, which the request's URL carries
+// so that its answer can be matched to it.
+func (w *world) newRequestID() uint64 { return w.lastReq.Add(1) }
