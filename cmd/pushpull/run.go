@@ -51,6 +51,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var sets setFlags
 	fs.Var(&sets, "set", "`PATH=VALUE` to set a field of the scenario, or PATH=V1,V2,... to sweep it (repeatable)")
 	chartMetrics := fs.String("metrics", "", "comma-separated `names` of the metrics a sweep charts against the field (default: p50 and p99 latency, requests per hour, wasted, dropped)")
+	lf := addLiveFlags(fs)
 	files, err := fs.parse(args)
 	if err != nil {
 		return err
@@ -81,6 +82,9 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	job := runJob{file: file, src: src, overrides: overrides, metrics: names, out: *outDir, stdout: stdout, stderr: stderr}
 	if fs.given("seed") {
 		job.seed = seed
+	}
+	if isLive, err := lf.isLive(fs); isLive || err != nil {
+		return job.startLive(ctx, sc, axes, *lf.speedup, err)
 	}
 	switch {
 	case len(axes) > 0:

@@ -219,19 +219,18 @@ func (f *fleet) attack(ctx context.Context) {
 // wait on it.
 func (f *fleet) take(res *vegeta.Result) {
 	w := f.w
-	body := res.Body
-	headers := res.Headers
-	res.Body, res.Headers = nil, nil // vegeta.bin keeps neither
-	if w.results != nil {
-		w.results.write(res)
-	}
 	u, err := parseURL(res.URL)
 	if err != nil {
 		return
 	}
 	p := w.takePending(requestID(u))
 	if p == nil {
-		return
+		return // a hit without a request: the targeter stopped the attack
+	}
+	body, headers := res.Body, res.Headers
+	res.Body, res.Headers = nil, nil // vegeta.bin keeps neither
+	if w.results != nil {
+		w.results.write(res)
 	}
 	x := exchange{code: int(res.Code), header: headers, body: body, start: res.Timestamp, end: res.End()}
 	w.answered(p, x, false)
