@@ -6,7 +6,7 @@ SCENARIO ?= scenarios/ecommerce-orders.yaml
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 BIN      := bin/pushpull
 
-.PHONY: build run test bench lint generate clean
+.PHONY: build run test bench lint generate validate clean
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/pushpull
@@ -31,6 +31,11 @@ lint:
 # the field reference in docs/scenarios.md.
 generate:
 	$(GO) test ./sim/scenario -run 'TestSchemaIsCurrent|TestReferenceIsCurrent' -update
+
+# Regenerate docs/validation.md: every published claim about polling and
+# webhooks beside the models' exact value and a simulation's measurement.
+validate:
+	$(GO) test ./sim/model -run TestValidationDocIsCurrent -update
 
 clean:
 	rm -rf bin out

@@ -32,7 +32,7 @@ func (b *builder) commonLimits(feed arrivals, longest float64) string {
 // intervals form a Markov chain whose stationary law π is known in closed
 // form; the latency is the forward recurrence time of the polls.
 func (b *builder) adaptivePolling(p scenario.Poll) {
-	w := b.world()
+	w := b.w
 	feed := w.arrivals.split(b.feedsOf())
 	a := p.Adaptive
 	// The intervals: T_0 ... T_J, the last repeated.
@@ -101,19 +101,8 @@ func (b *builder) adaptivePolling(p scenario.Poll) {
 	b.add("empty_poll_fraction", pEmpty, meanOf(emptySD, polls, 0))
 	b.add("wasted_fraction", pEmpty, meanOf(emptySD, polls, 0))
 
-	// Requests: the count over the run varies with the cycles; the
-	// events' count is Poisson.
-	perS := b.count() * pollRate
-	cycleLen := meanL * meanGap
-	relCount := math.Sqrt(varL) / meanL * math.Sqrt(cycleLen/b.duration())
-	b.add("requests_per_s", perS, func(Sizes) float64 { return perS * sigmas * relCount })
-	perEvent := pollRate / (lambda * b.feedsOf())
-	b.add("requests_per_delivered_event", perEvent, func(s Sizes) float64 {
-		return perEvent * sigmas * (relCount + 1/math.Sqrt(max(s.Events, 1)))
-	})
-	b.add("dropped_rate", 0, exact)
-	b.add("duplicates", 0, exact)
-	b.add("out_of_order", 0, exact)
+	// Requests: the count over the run varies with the cycles.
+	b.pollCounts(pollRate, lambda, math.Sqrt(varL)/meanL*math.Sqrt(meanL*meanGap/b.duration()))
 
 	// Latency: the recurrence time of the polls, plus b. Events share
 	// the interval they fall in: by cycles, the hit interval I_j holds
@@ -151,6 +140,23 @@ func (b *builder) adaptivePolling(p scenario.Poll) {
 	}
 }
 
+// pollCounts predicts the request figures of a poller whose subscribers
+// each poll pollRate times a second, one request a poll, with the count's
+// relative standard error relCount over the run, against a Poisson count
+// of events at rate lambda per feed; and no drops, duplicates or
+// reordering, which one page a poll in order cannot make.
+func (b *builder) pollCounts(pollRate, lambda, relCount float64) {
+	perS := b.count() * pollRate
+	b.add("requests_per_s", perS, func(Sizes) float64 { return perS * sigmas * relCount })
+	perEvent := pollRate / (lambda * b.feedsOf())
+	b.add("requests_per_delivered_event", perEvent, func(s Sizes) float64 {
+		return perEvent * sigmas * (relCount + 1/math.Sqrt(max(s.Events, 1)))
+	})
+	b.add("dropped_rate", 0, exact)
+	b.add("duplicates", 0, exact)
+	b.add("out_of_order", 0, exact)
+}
+
 // normalise scales weights to sum to 1.
 func normalise(weights []float64) {
 	var sum float64
@@ -169,7 +175,7 @@ func normalise(weights []float64) {
 // until the first event or H. Events that come during a hold are answered
 // at once; those of the gap wait for the next request.
 func (b *builder) longPolling(p scenario.Poll) {
-	w := b.world()
+	w := b.w
 	feed := w.arrivals.split(b.feedsOf())
 	hold := p.Long.Hold.D().Seconds()
 	gapLaw := sumOf(w.service, w.network, w.network)
@@ -195,16 +201,7 @@ func (b *builder) longPolling(p scenario.Poll) {
 	b.add("wasted_fraction", pEmpty, proportionOf(pEmpty, polls, 1, 0))
 	// The cycles are independent: a renewal count.
 	cycleVar := gapLaw.variance() + holdVariance(open, lambda, hold)
-	perS := b.count() * pollRate
-	relCount := math.Sqrt(cycleVar) / cycle / math.Sqrt(max(b.polls, 1))
-	b.add("requests_per_s", perS, func(Sizes) float64 { return perS * sigmas * relCount })
-	perEvent := pollRate / (lambda * b.feedsOf())
-	b.add("requests_per_delivered_event", perEvent, func(s Sizes) float64 {
-		return perEvent * sigmas * (relCount + 1/math.Sqrt(max(s.Events, 1)))
-	})
-	b.add("dropped_rate", 0, exact)
-	b.add("duplicates", 0, exact)
-	b.add("out_of_order", 0, exact)
+	b.pollCounts(pollRate, lambda, math.Sqrt(cycleVar)/cycle/math.Sqrt(max(b.polls, 1)))
 
 	// Latency: b for an event during a hold; for one during a gap (time
 	// share g/E[C]) the rest of the gap first, its recurrence time.

@@ -27,6 +27,7 @@ type part struct {
 	lo, h float64   // the grid starts at lo, cells of width h; h = 0: a point mass at lo
 	mass  []float64 // cell masses, summing to 1 (a point mass: [1])
 	cum   []float64 // cum[i]: the masses of cells 0 to i
+	mom   []float64 // mom[i]: Σ mass × (midpoint − lo) of cells 0 to i
 	mean  float64   // exact
 	vari  float64   // exact
 }
@@ -68,10 +69,13 @@ func (p *part) normalise() {
 		}
 	}
 	p.cum = make([]float64, len(p.mass))
+	p.mom = make([]float64, len(p.mass))
 	sum = 0
+	var mom float64
 	for i, m := range p.mass {
 		sum += m
-		p.cum[i] = sum
+		mom += m * (float64(i) + 0.5) * p.h
+		p.cum[i], p.mom[i] = sum, mom
 	}
 }
 
@@ -224,28 +228,31 @@ func (l law) laplace(s float64) float64 {
 }
 
 // excess is E[(X − a)⁺], exactly for a point mass and for a density
-// uniform within each cell.
+// uniform within each cell, in constant time from the running sums.
 func (l law) excess(a float64) float64 {
 	var e float64
 	for _, p := range l.parts {
-		if p.atom() {
-			e += p.w * max(p.lo-a, 0)
-			continue
-		}
-		var s float64
-		for i, m := range p.mass {
-			x0 := p.lo + p.h*float64(i)
-			x1 := x0 + p.h
-			switch {
-			case a <= x0:
-				s += m * ((x0+x1)/2 - a)
-			case a < x1:
-				s += m * (x1 - a) * (x1 - a) / (2 * p.h)
-			}
-		}
-		e += p.w * s
+		e += p.w * p.excess(a)
 	}
 	return e
+}
+
+func (p part) excess(a float64) float64 {
+	if p.atom() {
+		return max(p.lo-a, 0)
+	}
+	n := len(p.mass)
+	switch {
+	case a >= p.hi():
+		return 0
+	case a <= p.lo:
+		return p.mom[n-1] + p.lo - a
+	}
+	i := min(int((a-p.lo)/p.h), n-1)
+	// The cells above i whole, at their midpoints; cell i from a up.
+	above := p.mom[n-1] - p.mom[i] + (p.lo-a)*(1-p.cum[i])
+	top := p.lo + p.h*float64(i+1)
+	return above + p.mass[i]*(top-a)*(top-a)/(2*p.h)
 }
 
 // shift is the law of X + c.
@@ -319,18 +326,23 @@ func convolve(p, q part) part {
 	}
 	h := (p.hi() - p.lo + q.hi() - q.lo) / cells
 	a, b := p.regrid(h), q.regrid(h)
-	out := part{lo: p.lo + q.lo, h: h, mass: make([]float64, len(a)+len(b)), mean: p.mean + q.mean, vari: p.vari + q.vari}
-	// A cell of a at i and one of b at j meet in cells i + j and i + j + 1
-	// of the sum: their midpoints add up to the boundary between the two.
+	// The sum of a cell of a at i and one of b at j is spread evenly over
+	// cells i + j and i + j + 1 of the sum (a triangle, half in each): sum
+	// the products by i + j first, then split each in two.
+	sums := make([]float64, len(a)+len(b)-1)
 	for i, x := range a {
 		if x == 0 {
 			continue
 		}
+		row := sums[i : i+len(b)]
 		for j, y := range b {
-			m := x * y / 2
-			out.mass[i+j] += m
-			out.mass[i+j+1] += m
+			row[j] += x * y
 		}
+	}
+	out := part{lo: p.lo + q.lo, h: h, mass: make([]float64, len(a)+len(b)), mean: p.mean + q.mean, vari: p.vari + q.vari}
+	for k, m := range sums {
+		out.mass[k] += m / 2
+		out.mass[k+1] += m / 2
 	}
 	out.normalise()
 	return out

@@ -67,8 +67,9 @@ type Sizes struct {
 // Predict returns what theory predicts for every client of sc, in order.
 func Predict(sc *scenario.Scenario) []Prediction {
 	out := make([]Prediction, len(sc.Clients))
+	w := newWorld(sc)
 	for i, cl := range sc.Clients {
-		out[i] = predict(sc, cl)
+		out[i] = predict(sc, w, cl)
 	}
 	return out
 }
@@ -80,10 +81,6 @@ func (p Prediction) ExpectedSizes() Sizes { return p.sizes }
 // freshnessSamples is how many instants of a run the runner samples each
 // view at (sim/des).
 const freshnessSamples = 10_000
-
-func expectedEvents(sc *scenario.Scenario) float64 {
-	return newArrivals(sc).rate * sc.Duration.D().Seconds()
-}
 
 // Check annotates every client of res with what theory predicts for it,
 // beside what was measured, and returns the names of the figures measured
@@ -144,6 +141,7 @@ func measuredSizes(res *metrics.Results, c *metrics.ClientResults) Sizes {
 // builder assembles one client's prediction.
 type builder struct {
 	sc      *scenario.Scenario
+	w       world // what every client shares
 	cl      scenario.Client
 	basis   []string
 	missing []string
@@ -152,8 +150,8 @@ type builder struct {
 	latency *law    // the delivery latency's law, when predicted
 }
 
-func predict(sc *scenario.Scenario, cl scenario.Client) Prediction {
-	b := &builder{sc: sc, cl: cl}
+func predict(sc *scenario.Scenario, w world, cl scenario.Client) Prediction {
+	b := &builder{sc: sc, w: w, cl: cl}
 	switch {
 	case cl.Poll != nil:
 		b.polling(*cl.Poll)
@@ -164,7 +162,7 @@ func predict(sc *scenario.Scenario, cl scenario.Client) Prediction {
 	slices.SortStableFunc(b.figures, func(x, y Figure) int {
 		return slices.Index(order, x.Metric) - slices.Index(order, y.Metric)
 	})
-	events := expectedEvents(sc)
+	events := w.rate * sc.Duration.D().Seconds()
 	return Prediction{
 		sizes:   Sizes{Events: events, Delivered: events, Polls: b.polls, Samples: freshnessSamples},
 		latency: b.latency,

@@ -174,26 +174,42 @@ func missed(t law, d float64) float64 {
 // i − 1 misses and attempt i reaches.
 func delivering(prev, delta law, d float64) (law, float64) {
 	before, steps := points(prev), points(delta)
-	var xs, ws []float64
-	var total float64
+	plo, phi := prev.bounds()
+	dlo, dhi := delta.bounds()
+	lo, hi := plo+dlo, phi+dhi
+	if !(hi > lo) {
+		w := max(min(lo, d)-min(plo, d), 0) / d
+		return pointMass(lo), w
+	}
+	p := part{w: 1, lo: lo, h: (hi - lo) / cells, mass: make([]float64, cells)}
+	var total, mean, square float64
 	for _, a := range before {
 		for _, c := range steps {
 			x := a.x + c.x
 			w := a.w * c.w * (min(x, d) - min(a.x, d)) / d
 			if w > 0 {
-				xs, ws = append(xs, x), append(ws, w)
+				p.mass[min(int((x-lo)/p.h), cells-1)] += w
 				total += w
+				mean += w * x
+				square += w * x * x
 			}
 		}
 	}
-	return fromPoints(xs, ws), total
+	if total == 0 {
+		return pointMass(lo), 0
+	}
+	p.normalise()
+	p.mean = mean / total
+	p.vari = max(square/total-p.mean*p.mean, 0)
+	return law{parts: []part{p}}, total
 }
 
 // pairs is E[f(T, T + Δ)] for independent T and Δ.
 func pairs(t, delta law, f func(a, x float64) float64) float64 {
 	var e float64
+	steps := points(delta)
 	for _, a := range points(t) {
-		for _, c := range points(delta) {
+		for _, c := range steps {
 			e += a.w * c.w * f(a.x, a.x+c.x)
 		}
 	}
@@ -226,35 +242,6 @@ func points(l law) []point {
 		}
 	}
 	return out
-}
-
-// fromPoints tabulates the law of weighted points.
-func fromPoints(xs, ws []float64) law {
-	if len(xs) == 0 {
-		return pointMass(0)
-	}
-	lo, hi := slices.Min(xs), slices.Max(xs)
-	var sum, mean float64
-	for i, x := range xs {
-		sum += ws[i]
-		mean += ws[i] * x
-	}
-	mean /= sum
-	var vari float64
-	for i, x := range xs {
-		vari += ws[i] * (x - mean) * (x - mean)
-	}
-	vari /= sum
-	if hi-lo < 1e-12*max(math.Abs(hi), 1) {
-		return pointMass(mean)
-	}
-	p := part{w: 1, lo: lo, h: (hi - lo) / cells, mass: make([]float64, cells), mean: mean, vari: vari}
-	for i, x := range xs {
-		c := min(int((x-lo)/p.h), cells-1)
-		p.mass[c] += ws[i]
-	}
-	p.normalise()
-	return law{parts: []part{p}}
 }
 
 // outageDisables says why an outage of length d may trigger the disable

@@ -17,11 +17,12 @@ type world struct {
 	back    law // b: from the store's snapshot to the client holding the response
 }
 
-func (b *builder) world() world {
+// newWorld describes what every client of sc shares.
+func newWorld(sc *scenario.Scenario) world {
 	w := world{
-		arrivals: newArrivals(b.sc),
-		network:  durations(b.sc.Network.Latency.Distribution()),
-		service:  durations(b.sc.Store.API.Latency.Distribution()),
+		arrivals: newArrivals(sc),
+		network:  durations(sc.Network.Latency.Distribution()),
+		service:  durations(sc.Store.API.Latency.Distribution()),
 	}
 	w.back = w.service.plus(w.network)
 	return w
@@ -44,7 +45,7 @@ func (b *builder) polling(p scenario.Poll) {
 // fixedPolling predicts polling at a fixed interval, on a fixed-rate ticker
 // or sleeping the interval after each response (MODELS.md §1, §2).
 func (b *builder) fixedPolling(p scenario.Poll) {
-	w := b.world()
+	w := b.w
 	api := b.sc.Store.API
 	interval, jitter := p.Interval.D().Seconds(), p.Jitter.D().Seconds()
 	period := pointMass(interval)
@@ -102,7 +103,7 @@ func (b *builder) fixedPolling(p scenario.Poll) {
 
 	// Emptiness.
 	var empty float64
-	var emptySlack float64
+	var emptySlack func(Sizes) float64
 	switch {
 	case feed.process == "replay":
 		b.none("replayed arrivals: the chance of an empty poll depends on the file, not on a rate")
@@ -110,16 +111,21 @@ func (b *builder) fixedPolling(p scenario.Poll) {
 		b.none("evenly spaced events spread over feeds: no closed form for an empty poll")
 	default:
 		empty = feed.emptyChance(gap)
+		emptySlack = exact
 		if feed.process == "constant" && feed.steady {
-			emptySlack = 1 / lattice(interval, 1/feed.arrivalRate(), jitter)
+			// The windows between snapshots partition time: n of them
+			// hold the events of n·T, λnT ± 1, so the run's share of
+			// empty ones is (1 − x)⁺ to within one poll, whatever the
+			// phase.
+			emptySlack = func(s Sizes) float64 { return 1 / max(s.Polls, 1) }
 			b.uses("evenly spaced events: P(empty) = (1 − x)⁺ (MODELS.md §1)")
 		} else {
 			b.uses("P(empty) = E[e^(−λG)] over snapshot gaps G (MODELS.md §1)")
 		}
-		b.add("empty_poll_fraction", empty, proportionOf(empty, polls, 1, emptySlack))
+		b.add("empty_poll_fraction", empty, plus(proportionOf(empty, polls, 1, 0), emptySlack))
 		if overflow < 1 {
 			wasted := empty / pages
-			b.add("wasted_fraction", wasted, proportionOf(wasted, func(s Sizes) float64 { return s.Polls * pages }, 1, emptySlack))
+			b.add("wasted_fraction", wasted, plus(proportionOf(wasted, func(s Sizes) float64 { return s.Polls * pages }, 1, 0), emptySlack))
 		}
 	}
 
@@ -162,6 +168,7 @@ func (b *builder) fixedPolling(p scenario.Poll) {
 	slack := 0.0
 	if feed.process == "constant" && feed.steady {
 		slack = interval / lattice(interval, 1/feed.arrivalRate(), jitter)
+		b.uses("evenly spaced events: their delays fall on a lattice of step T/p against the interval")
 	}
 	b.latencyFigures(latency, n, slack)
 
@@ -255,13 +262,16 @@ func (b *builder) requests(requestRate, pollRate float64, sends law, pages, page
 	w, count := b.duration(), b.count()
 	perS := count * requestRate
 	// The count over the run: a renewal count's relative variance
-	// Var(I)/(E[I]·W) per feed, the pages' own, and one poll per feed
-	// for the phase.
+	// Var(I)/(E[I]·W) per feed, the pages' own, and the phase: from a
+	// uniform phase a feed polls ⌊W/T⌋ or ⌈W/T⌉ times, W/T on average,
+	// a variance of at most 1/4 poll² per feed, independent from feed to
+	// feed and subscriber to subscriber.
 	polls := max(pollRate*w, 1)
+	feeds := count * b.feedsOf()
 	relCount := math.Sqrt(sends.variance()/(sends.mean()*sends.mean())+pagesVar/(pages*pages)) / math.Sqrt(polls)
-	phase := 1 / polls
+	phase := math.Sqrt(feeds/4) / (count * polls)
 	b.add("requests_per_s", perS, func(Sizes) float64 {
-		return perS * (sigmas*relCount + phase)
+		return perS * sigmas * (relCount + phase)
 	})
 	if feed.rate <= 0 {
 		return
@@ -274,7 +284,7 @@ func (b *builder) requests(requestRate, pollRate float64, sends law, pages, page
 		relEvents = 0
 	}
 	b.add("requests_per_delivered_event", perEvent, func(s Sizes) float64 {
-		return perEvent * (sigmas*(relCount+relEvents/math.Sqrt(max(s.Events, 1))) + phase)
+		return perEvent * sigmas * (relCount + relEvents/math.Sqrt(max(s.Events, 1)) + phase)
 	})
 }
 
@@ -322,10 +332,13 @@ func (b *builder) latencyFigures(l law, n sampleSize, slack float64) {
 	}
 }
 
-// lattice is the number of distinct phases evenly spaced events (gap
-// spacing) take against a fixed interval: their delays fall on a lattice
-// of step interval/q, so a run's mean may differ from the random-phase mean
-// by interval/(2q). Jitter breaks the lattice.
+// lattice is the number of distinct positions evenly spaced events (gap
+// spacing) take within a fixed interval: with interval/spacing = p/q in
+// lowest terms, the positions jΔ mod T are p points T/p apart, so a run's
+// delays fall on a lattice of step T/p and their mean may differ from the
+// random-phase mean by T/(2p). Jitter breaks the lattice, as does a ratio
+// with no such fraction up to 10,000: the positions are then as good as
+// uniform at that resolution.
 func lattice(interval, spacing, jitter float64) float64 {
 	const most = 10_000
 	if jitter > 0 {
@@ -334,7 +347,7 @@ func lattice(interval, spacing, jitter float64) float64 {
 	ratio := interval / spacing
 	for q := 1.0; q < most; q++ {
 		if x := q * ratio; math.Abs(x-math.Round(x)) < 1e-9*q*math.Max(ratio, 1) {
-			return q
+			return min(math.Round(x), most) // p
 		}
 	}
 	return most

@@ -22,6 +22,11 @@ func within(slack float64) func(Sizes) float64 {
 	return func(Sizes) float64 { return slack }
 }
 
+// plus adds tolerances: independent sources of spread and slack.
+func plus(a, b func(Sizes) float64) func(Sizes) float64 {
+	return func(s Sizes) float64 { return a(s) + b(s) }
+}
+
 // meanOf is the tolerance of a mean of n observations with standard
 // deviation sd, plus slack.
 func meanOf(sd float64, n sampleSize, slack float64) func(Sizes) float64 {

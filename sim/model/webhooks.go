@@ -18,7 +18,7 @@ type sender struct {
 // independent failures, or through outages; with silent loss, thin
 // deliveries and acknowledgement after processing.
 func (b *builder) webhooks(wh scenario.Webhook) {
-	w := b.world()
+	w := b.w
 	hooks := b.sc.Store.Webhooks
 	s := sender{plan: hooks.Plan()}
 	s.attempts, s.timeout = s.plan.Attempts(), s.plan.Timeout.Seconds()
@@ -296,7 +296,7 @@ type requestLaw struct {
 // m2: a compound Poisson count, of variance λW·E[X²] per subscriber.
 func (b *builder) countFigure(metric string, m, m2 float64) {
 	count := b.count()
-	n := count * b.world().rate * b.duration()
+	n := count * b.w.rate * b.duration()
 	b.add(metric, n*m, func(s Sizes) float64 {
 		return sigmas * count * math.Sqrt(s.Events*m2)
 	})
@@ -372,7 +372,7 @@ func (b *builder) disablesOnFailures(policy *scenario.Disable, p float64, k int)
 	if p == 0 {
 		return ""
 	}
-	events := b.world().rate * b.duration()
+	events := b.w.rate * b.duration()
 	if policy.OnExhausted && events*math.Pow(p, float64(k)) > negligible {
 		return "an event may exhaust its retries"
 	}
@@ -383,7 +383,7 @@ func (b *builder) disablesOnFailures(policy *scenario.Disable, p float64, k int)
 		// Failing without a success for the whole span: every attempt in
 		// it fails, and there are at least λ·span of them.
 		span := policy.AfterFailing.D().Seconds()
-		if b.duration()/span*math.Pow(p, max(b.world().rate*span, 1)) > negligible {
+		if b.duration()/span*math.Pow(p, max(b.w.rate*span, 1)) > negligible {
 			return "failures for " + policy.AfterFailing.D().String()
 		}
 	}
