@@ -115,7 +115,9 @@ func checkAgainst(preds []Prediction, res *metrics.Results) []string {
 			if metric, ok := metrics.LookupMetric(f.Metric); ok {
 				if v, ok := metric.Of(c); ok {
 					e.Measured = &v
-					e.Within = math.Abs(v-f.Value) <= e.Tolerance
+					// Rounding in the sums behind a figure is no disagreement.
+					rounding := 1e-9 * max(math.Abs(v), math.Abs(f.Value))
+					e.Within = math.Abs(v-f.Value) <= e.Tolerance+rounding
 					if !e.Within {
 						outside = append(outside, c.Name+": "+f.Metric)
 					}

@@ -39,7 +39,7 @@ func (b *builder) outages(w world, s sender, silent float64, thin bool) {
 	for _, o := range b.cl.Outages {
 		wd := window{at: o.At.D().Seconds(), length: o.For.D().Seconds(), hang: o.Mode == "hang"}
 		if wd.at+wd.length > dur {
-			b.none("the outage at %v runs past the duration: the events after it are not created", o.At)
+			b.none("the outage at %s runs past the duration: the events after it are not created", o.At.Short())
 			return
 		}
 		learn := roundTrip
@@ -63,7 +63,7 @@ func (b *builder) outages(w world, s sender, silent float64, thin bool) {
 		_, netHi := w.network.bounds()
 		wd.last = wd.at + wd.length + lastHi + netHi
 		if wd.last >= end {
-			b.none("the retries of the outage at %v may outlast the run (duration + drain)", o.At)
+			b.none("the retries of the outage at %s may outlast the run (duration + drain)", o.At.Short())
 			return
 		}
 		if why := b.outageDisables(policy, wd.length, s, w.rate, wd.attempts); why != "" {

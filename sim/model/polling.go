@@ -67,10 +67,6 @@ func (b *builder) fixedPolling(p scenario.Poll) {
 		b.uses("jitter: mean delay T/2 + Var(I)/(2T) (MODELS.md §1)")
 	}
 	meanGap := gap.mean()
-	if lo, _ := gap.bounds(); lo <= 0 {
-		b.none("the network's spread reaches the interval, so polls overtake each other: no latency law")
-		return
-	}
 
 	feeds := 1.0
 	if p.PerResource {
@@ -100,8 +96,45 @@ func (b *builder) fixedPolling(p scenario.Poll) {
 	} else {
 		b.requests(requestRate, pollRate, sends, pages, pagesVar, feed)
 	}
+	if gap.cdf(0) > negligible {
+		b.none("the network's spread reaches the interval, so polls overtake each other: no law for what they find")
+		return
+	}
 
-	// Emptiness.
+	// Losses and duplicates.
+	fine := true
+	if api.Errors > 0 {
+		b.none("the API's errors (%g of requests): what polls find through failed ones has no closed form here", api.Errors)
+		fine = false
+	}
+	if !b.rateLimitHolds(requestRate, pages, feeds, overflow) {
+		return
+	}
+	_, gapHi := gap.bounds()
+	_, backHi := w.back.bounds()
+	if retention := api.Retention.D().Seconds(); retention <= 2*gapHi+backHi {
+		b.none("a retention of %s is within reach of the interval: events may age out before a poll", api.Retention.Short())
+		return
+	}
+	b.add("dropped_rate", 0, exact)
+	b.add("out_of_order", 0, exact)
+	overlap := 0.0
+	if p.Loop != "delay" {
+		overlap = b.overlaps(period, sumOf(w.network, w.service, w.network), feed)
+	} else {
+		b.add("duplicates", 0, exact)
+	}
+	// An overlap changes what the polls involved find and when their
+	// events are held: below one poll in 10,000 that moves no figure by a
+	// share of its tolerance.
+	if overlap > 1e-4 {
+		b.none("what polls find: %.2g of polls leave before the previous one's response, with its cursor", overlap)
+		return
+	}
+	if !fine {
+		return
+	}
+	// Emptiness: a poll finds nothing when its snapshot gap held no event.
 	var empty float64
 	var emptySlack func(Sizes) float64
 	switch {
@@ -129,27 +162,6 @@ func (b *builder) fixedPolling(p scenario.Poll) {
 		}
 	}
 
-	// Losses and duplicates.
-	fine := true
-	if api.Errors > 0 {
-		b.none("the API's errors (%g of requests): latency through failed polls has no closed form here", api.Errors)
-		fine = false
-	}
-	if !b.rateLimitHolds(requestRate, pages, feeds, overflow) {
-		return
-	}
-	_, gapHi := gap.bounds()
-	_, backHi := w.back.bounds()
-	if retention := api.Retention.D().Seconds(); retention <= 2*gapHi+backHi {
-		b.none("a retention of %v is within reach of the interval: events may age out before a poll", api.Retention)
-		return
-	}
-	b.add("dropped_rate", 0, exact)
-	b.add("duplicates", 0, exact)
-	b.add("out_of_order", 0, exact)
-	if !fine {
-		return
-	}
 	if overflow > 1e-4 {
 		switch {
 		case overflow == 1:
@@ -177,6 +189,39 @@ func (b *builder) fixedPolling(p scenario.Poll) {
 	} else {
 		b.none("freshness: closed forms for a steady Poisson process on one feed only")
 	}
+}
+
+// overlaps predicts the duplicates of a fixed-rate ticker, which sends
+// each poll when due even if the previous one's response has not come: a
+// poll sent m intervals after poll k, while neither poll k's response nor
+// any of the m − 1 after it (which carry poll k's events too) has come,
+// has the cursor from before poll k and gets its events again. With c the
+// cycle of a request and S_i the sum of i intervals, each event is held
+// again Σ_m Π_{i≤m} P(c > S_i) times on average (the sums taken as
+// independent, which they are without jitter); the events of one snapshot
+// gap come back together. It returns that sum.
+func (b *builder) overlaps(period, cycle law, feed arrivals) float64 {
+	var overlap float64
+	sum, chain := period, 1.0
+	for m := 1; m <= 100; m++ {
+		chain *= sum.expect(func(x float64) float64 { return 1 - cycle.cdf(x) })
+		overlap += chain
+		if chain < 1e-12 {
+			break
+		}
+		sum = sum.plus(period)
+	}
+	if overlap < 1e-12 {
+		b.add("duplicates", 0, exact)
+		return 0
+	}
+	b.uses("a fixed-rate ticker's overlapping polls: each event held again Σ_m Π_(i≤m) P(c > iT) times")
+	count, x := b.count(), feed.rate*period.mean()
+	polls := b.duration() / period.mean() * b.feedsOf()
+	n := count * feed.rate * b.feedsOf() * b.duration()
+	// A gap's events, A of them, come back together: E[A²] = x + x².
+	b.add("duplicates", n*overlap, countOf(n*overlap, count*count*polls*overlap*(x+x*x)))
+	return overlap
 }
 
 // pages returns the mean number of requests per poll when has_more is
@@ -278,13 +323,19 @@ func (b *builder) requests(requestRate, pollRate float64, sends law, pages, page
 	}
 	perEvent := requestRate / (feed.rate * b.feedsOf())
 	// Events: a compound Poisson count, relative variance E[B²]/E[B] per
-	// event; evenly spaced and replayed ones are counted exactly.
+	// event; evenly spaced ones are W/Δ ± 1 for the phase, replayed ones
+	// exact.
 	relEvents := math.Sqrt(feed.batch2 / feed.batch)
 	if feed.process != "poisson" {
 		relEvents = 0
 	}
 	b.add("requests_per_delivered_event", perEvent, func(s Sizes) float64 {
-		return perEvent * sigmas * (relCount + relEvents/math.Sqrt(max(s.Events, 1)) + phase)
+		events := max(s.Events, 1)
+		tol := perEvent * sigmas * (relCount + relEvents/math.Sqrt(events) + phase)
+		if feed.process == "constant" {
+			tol += perEvent / events
+		}
+		return tol
 	})
 }
 
@@ -306,7 +357,7 @@ func (b *builder) rateLimitHolds(requestRate, pages, feeds, overflow float64) bo
 	rate := rl.Rate.PerSecond()
 	switch {
 	case requestRate > 0.9*rate:
-		b.none("the rate limit binds: %.3g requests/s needed against %v", requestRate, rl.Rate)
+		b.none("the rate limit binds: %.3g requests a second needed against a limit of %s", requestRate, rl.Rate)
 		return false
 	case overflow > negligible && rl.Burst < 2:
 		b.none("the rate limit's burst of %d cannot take a poll's follow-up pages", rl.Burst)

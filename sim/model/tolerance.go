@@ -43,13 +43,39 @@ func proportionOf(p float64, n sampleSize, inflate, slack float64) func(Sizes) f
 // quantileOf is the tolerance of the q-quantile of law l estimated from n
 // observations: the interval between the quantiles at q ± sigmas standard
 // errors of a proportion (an order-statistics interval, right at atoms and
-// at jumps), widened by the histogram's resolution and slack.
+// at jumps), each end widened by the histogram's resolution, and slack.
 func quantileOf(l law, q float64, n sampleSize, slack float64) func(Sizes) float64 {
 	value := l.quantile(q)
 	return func(s Sizes) float64 {
 		se := sigmas * math.Sqrt(q*(1-q)/max(n(s), 1))
 		lo, hi := l.quantile(max(q-se, 0)), l.quantile(min(q+se, 1))
-		return max(hi-value, value-lo) + histogramError*math.Abs(value) + slack
+		lo, hi = lo-histogramError*math.Abs(lo), hi+histogramError*math.Abs(hi)
+		return max(hi-value, value-lo) + slack
+	}
+}
+
+// tailChance is the chance of a normal variable beyond sigmas standard
+// deviations on either side: what a tolerance of sigmas standard errors
+// leaves to chance.
+var tailChance = math.Erfc(sigmas / math.Sqrt2)
+
+// countOf is the tolerance of a count of rare events with the given mean
+// and variance, whose events may come in clusters (variance/mean events
+// each): sigmas standard deviations, or, where the count is too small for
+// that, the Poisson quantile of the clusters that leaves tailChance above.
+func countOf(mean, variance float64) func(Sizes) float64 {
+	return func(Sizes) float64 {
+		tol := sigmas * math.Sqrt(max(variance, 0))
+		if mean <= 0 {
+			return tol
+		}
+		cluster := max(variance/mean, 1)
+		clusters := mean / cluster
+		k := 0.0
+		for poissonTail(clusters, k) > tailChance/2 {
+			k++
+		}
+		return max(tol, k*cluster-mean)
 	}
 }
 

@@ -35,7 +35,7 @@ func (b *builder) webhooks(wh scenario.Webhook) {
 		return
 	}
 	if _, hi := w.network.bounds(); hi >= s.timeout {
-		b.none("the network's delay reaches the timeout of %v", s.plan.Timeout)
+		b.none("the network's delay reaches the timeout of %s", scenario.Duration(s.plan.Timeout).Short())
 		return
 	}
 
@@ -136,7 +136,10 @@ func (b *builder) independentFailures(w world, s sender, fail, errs, ackLate, si
 	if thin {
 		// The fetch follows the delivering attempt at once.
 		r.mean, r.square, r.cross = r.mean+a.delivered, r.square+2*a.cross+a.delivered, r.cross+a.delivered
+		// The attempt brings the event's ID and the fetch the event:
+		// neither is wasted.
 		r.inWindow += a.deliveredInWindow
+		r.deliveredInWindow *= 2
 	}
 	b.requestFigures(w, r.times(sent))
 	if p == 0 && w.batch == 1 && !thin && w.steady && w.process == "poisson" {
@@ -163,7 +166,7 @@ func (b *builder) push(w world, s sender, fail, errs, ackLate float64) (attemptL
 	}
 	roundTrip := w.network.plus(w.network)
 	if roundTrip.cdf(s.timeout) < 1-negligible && p > 0 {
-		b.none("a failed attempt's round trip may reach the timeout of %v", s.plan.Timeout)
+		b.none("a failed attempt's round trip may reach the timeout of %s", scenario.Duration(s.plan.Timeout).Short())
 		return attemptLaw{}, law{}, false
 	}
 	if b.disables(func(policy *scenario.Disable) string { return b.disablesOnFailures(policy, p, k) }) {
@@ -264,7 +267,7 @@ func (b *builder) outOfOrder(w world, l law) {
 	b.uses("out of order: 1 − e^(−λE[(W − W′)⁺]) for a resource's Poisson events")
 	count := b.count()
 	// A sum of nearly independent rare indicators: Poisson-like.
-	b.add("out_of_order", count*n, func(Sizes) float64 { return sigmas * count * math.Sqrt(n) })
+	b.add("out_of_order", count*n, countOf(count*n, count*count*n))
 }
 
 // attemptLaw is what one event costs and gets from the sender.
@@ -296,10 +299,8 @@ type requestLaw struct {
 // m2: a compound Poisson count, of variance λW·E[X²] per subscriber.
 func (b *builder) countFigure(metric string, m, m2 float64) {
 	count := b.count()
-	n := count * b.w.rate * b.duration()
-	b.add(metric, n*m, func(s Sizes) float64 {
-		return sigmas * count * math.Sqrt(s.Events*m2)
-	})
+	n := b.w.rate * b.duration()
+	b.add(metric, count*n*m, countOf(count*n*m, count*count*n*m2))
 }
 
 // times scales r for events of which only a share is sent at all.
