@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pushpull/pushpull/reports"
+	"github.com/pushpull/pushpull/sim/model"
 	"github.com/pushpull/pushpull/sim/scenario"
 )
 
@@ -42,6 +43,7 @@ func BenchmarkReport(b *testing.B) {
 		b.Fatal(err)
 	}
 	res := run(b, sc)
+	model.Check(sc, res) // as pushpull run does: the report shows the model beside each figure
 	var files, charts int
 	for b.Loop() {
 		out, err := reports.Render(res, reports.Options{})

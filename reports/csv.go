@@ -3,27 +3,96 @@ package reports
 import (
 	"bytes"
 	"encoding/csv"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/pushpull/pushpull/sim/metrics"
 )
 
 // clientsCSV writes clients.csv: a row per client, a column per named
-// metric (docs/metrics.md), an empty cell where a metric has no value.
+// metric (docs/metrics.md), then what the model expected of each metric it
+// may predict and the tolerance; an empty cell where there is no value.
 func clientsCSV(res *metrics.Results) ([]byte, error) {
 	header := []string{"client", "strategy", "emitted"}
 	ms := metrics.Metrics()
 	for _, m := range ms {
 		header = append(header, m.Name)
 	}
+	predicted := expectedColumns(res)
+	header = append(header, expectedHeader(predicted)...)
 	rows := [][]string{header}
 	for i := range res.Clients {
 		c := &res.Clients[i]
 		row := []string{c.Name, c.Strategy, strconv.FormatInt(c.Emitted, 10)}
 		row = append(row, metricCells(c, ms)...)
+		row = append(row, expectedCells(c, res.Scenario.DurationS, predicted)...)
 		rows = append(rows, row)
 	}
 	return writeCSV(rows)
+}
+
+// modelledMetrics are the metrics the models may predict (docs/models.md),
+// and those that are a fixed multiple of one (scaledMetrics): the CSV files
+// give each of them an expected and a tolerance column, whether or not a
+// client of the run has a prediction, so that every run's files have the
+// same columns.
+var modelledMetrics = []string{
+	"mean_latency_s", "p50_latency_s", "p90_latency_s", "p99_latency_s",
+	"requests", "requests_per_s", "requests_per_hour", "requests_per_delivered_event",
+	"wasted_fraction", "empty_poll_fraction", "dropped", "dropped_rate", "duplicates", "out_of_order",
+	"fresh_fraction", "mean_age_s", "mean_unseen",
+}
+
+// expectedColumns are the metrics of the expected columns: modelledMetrics
+// in the order of metrics.Metrics, then any other metric a client of the
+// results has a prediction of.
+func expectedColumns(results ...*metrics.Results) []string {
+	set := map[string]bool{}
+	for _, name := range modelledMetrics {
+		set[name] = true
+	}
+	for _, res := range results {
+		for _, c := range res.Clients {
+			if c.Model != nil {
+				for name := range c.Model.Expected {
+					set[name] = true
+				}
+			}
+		}
+	}
+	var names []string
+	for _, name := range metrics.MetricNames() {
+		if set[name] {
+			names = append(names, name)
+			delete(set, name)
+		}
+	}
+	return append(names, slices.Sorted(maps.Keys(set))...)
+}
+
+// expectedHeader names the expected columns: NAME_expected and
+// NAME_tolerance for each metric.
+func expectedHeader(names []string) []string {
+	var header []string
+	for _, name := range names {
+		header = append(header, name+"_expected", name+"_tolerance")
+	}
+	return header
+}
+
+// expectedCells are what the model expected of each metric for c, and the
+// tolerance, exact; empty where it predicted nothing.
+func expectedCells(c *metrics.ClientResults, durationS float64, names []string) []string {
+	cells := make([]string, 0, 2*len(names))
+	for _, name := range names {
+		if e, ok := expectedOf(c, durationS, name); ok {
+			cells = append(cells, number(e.Value), number(e.Tolerance))
+		} else {
+			cells = append(cells, "", "")
+		}
+	}
+	return cells
 }
 
 // metricCells is the value of each metric for c, exact, or "" when it has

@@ -23,8 +23,9 @@ type page struct {
 	Warnings, Sentences         []string
 	Header                      []string
 	Left                        int // columns of the verdict table aligned left
-	Rows                        [][]cell
+	Rows                        []row
 	TableNote                   string
+	Model                       *modelPart // what theory predicted; nil when the results carry no model
 	Charts                      []figure
 	Facts                       []fact
 	Source                      string

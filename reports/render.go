@@ -59,9 +59,10 @@ func render(res *metrics.Results, opts Options, png bool) ([]File, error) {
 	v := judge(res)
 	p := page{
 		Title: res.Scenario.Name, Description: res.Scenario.Description, RunLine: runLine(res),
-		Warnings: v.warnings, Sentences: v.sentences, Header: v.header, Left: 2, Rows: v.rows,
-		TableNote: "Green marks the best value of each column. p50 and p99: delivery latency; requests/h: requests per hour; req/event: requests per delivered event; wasted: requests that brought nothing new; dup: duplicate deliveries; ooo: out-of-order deliveries.",
-		Facts:     runFacts(res), Source: string(opts.Source),
+		Warnings: v.warnings, Sentences: v.sentences, Header: v.header, Left: 2, Rows: v.rows, Model: v.model,
+		TableNote: "Green marks the best value of each column. p50 and p99: delivery latency; requests/h: requests per hour; req/event: requests per delivered event; wasted: requests that brought nothing new; dup: duplicate deliveries; ooo: out-of-order deliveries." +
+			modelLegend(v.rows, "Under a client, in grey, what the model expects, ± the tolerance chance allows at this run's sample sizes", "that tolerance"),
+		Facts: runFacts(res), Source: string(opts.Source),
 	}
 	files, figures := chartFiles(charts, drawn)
 	p.Charts = figures

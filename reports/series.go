@@ -25,7 +25,24 @@ type seriesPoint struct {
 	x     float64 // position on the swept axis
 	label string  // the first axis' value, as written
 	c     *metrics.ClientResults
-	model metrics.ModelInputs
+	// durationS is the point's duration, which scales the model's
+	// expectations of counts over the run.
+	durationS float64
+}
+
+// expected is what the model expected of metric at each point of the
+// series, with the tolerance.
+func (s sweepSeries) expected(metric string) []expectedPoint {
+	out := make([]expectedPoint, len(s.points))
+	for i, pt := range s.points {
+		e, ok := expectedOf(pt.c, pt.durationS, metric)
+		if !ok {
+			continue
+		}
+		out[i] = expectedPoint{x: pt.x, y: e.Value, xLo: pt.x, xHi: pt.x, yLo: e.Value - e.Tolerance, yHi: e.Value + e.Tolerance,
+			outside: isOutside(e), present: true}
+	}
+	return out
 }
 
 // name is the series' legend text.
@@ -94,7 +111,7 @@ func seriesOf(sw *metrics.Sweep) []sweepSeries {
 				if cr == nil {
 					continue
 				}
-				s.points = append(s.points, seriesPoint{x: x.at(p.Values[0]), label: p.Values[0], c: cr, model: p.Model})
+				s.points = append(s.points, seriesPoint{x: x.at(p.Values[0]), label: p.Values[0], c: cr, durationS: p.Results.Scenario.DurationS})
 			}
 			slices.SortStableFunc(s.points, func(a, b seriesPoint) int { return cmpFloat(a.x, b.x) })
 			out = append(out, s)

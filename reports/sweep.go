@@ -61,9 +61,10 @@ func renderSweep(sw *metrics.Sweep, opts Options, png bool) ([]File, error) {
 	v := judgeSweep(sw, allZero)
 	p := page{
 		Title: sw.Scenario.Name + ": sweep", Description: sw.Scenario.Description, RunLine: sweepLine(sw),
-		Warnings: v.warnings, Sentences: v.sentences, Header: v.header, Left: len(sw.Axes) + 1, Rows: v.rows,
-		TableNote: "One row per client at each point of the sweep. Green marks the best value of each column.",
-		Facts:     sweepFacts(sw), Source: string(opts.Source),
+		Warnings: v.warnings, Sentences: v.sentences, Header: v.header, Left: len(sw.Axes) + 1, Rows: v.rows, Model: v.model,
+		TableNote: "One row per client at each point of the sweep. Green marks the best value of each column." +
+			modelLegend(v.rows, "", "the model's tolerance at that point"),
+		Facts: sweepFacts(sw), Source: string(opts.Source),
 	}
 	files, figures := chartFiles(charts, drawn)
 	p.Charts = figures
@@ -177,11 +178,11 @@ func judgeSweep(sw *metrics.Sweep, allZero []string) verdict {
 	for _, p := range sw.Points {
 		for i := range p.Results.Clients {
 			c := &p.Results.Clients[i]
-			var row []cell
+			var cells []cell
 			for _, val := range p.Values {
-				row = append(row, cell{Text: val})
+				cells = append(cells, cell{Text: val})
 			}
-			row = append(row, cell{Text: c.Name})
+			cells = append(cells, cell{Text: c.Name})
 			for _, name := range cols {
 				m, _ := metrics.LookupMetric(name)
 				x, ok := m.Of(c)
@@ -195,11 +196,15 @@ func judgeSweep(sw *metrics.Sweep, allZero []string) verdict {
 						ce.Best = true
 					}
 				}
-				row = append(row, ce)
+				if e, ok := expectedOf(c, p.Results.Scenario.DurationS, name); ok {
+					ce.Outside = isOutside(e)
+				}
+				cells = append(cells, ce)
 			}
-			v.rows = append(v.rows, row)
+			v.rows = append(v.rows, row{Cells: cells})
 		}
 	}
+	v.model = judgeSweepModel(sw)
 	return v
 }
 
@@ -253,24 +258,16 @@ func sweepSummary(sw *metrics.Sweep, v verdict, charts []*Chart) []byte {
 		fmt.Fprintf(&b, "- %s\n", mdText(s))
 	}
 	b.WriteString("\n")
-	rows := make([][]string, len(v.rows))
-	for i, row := range v.rows {
-		for _, c := range row {
-			text := mdText(c.Text)
-			if c.Best {
-				text = "**" + text + "**"
-			}
-			rows[i] = append(rows[i], text)
-		}
-	}
-	mdTable(&b, v.header, rows, len(sw.Axes)+1)
-	b.WriteString("\nBold marks the best value of each column.\n")
+	mdTable(&b, v.header, mdRows(v.rows), len(sw.Axes)+1)
+	b.WriteString("\nBold marks the best value of each column." + modelLegend(v.rows, "", "the model's tolerance at that point") + "\n")
+	mdModel(&b, v.model)
 	writeChartLinks(&b, charts)
 	return []byte(b.String())
 }
 
 // pointsCSV writes points.csv: a row per client at each point, a column
-// per axis and per named metric.
+// per axis and per named metric, then the model's expected value and
+// tolerance of each metric it may predict, as clients.csv has them.
 func pointsCSV(sw *metrics.Sweep) ([]byte, error) {
 	var header []string
 	for _, a := range sw.Axes {
@@ -281,12 +278,19 @@ func pointsCSV(sw *metrics.Sweep) ([]byte, error) {
 	for _, m := range ms {
 		header = append(header, m.Name)
 	}
+	results := make([]*metrics.Results, len(sw.Points))
+	for i, p := range sw.Points {
+		results[i] = p.Results
+	}
+	predicted := expectedColumns(results...)
+	header = append(header, expectedHeader(predicted)...)
 	rows := [][]string{header}
 	for _, p := range sw.Points {
 		for i := range p.Results.Clients {
 			c := &p.Results.Clients[i]
 			row := append(append([]string(nil), p.Values...), c.Name, c.Strategy, strconv.FormatInt(c.Emitted, 10))
-			rows = append(rows, append(row, metricCells(c, ms)...))
+			row = append(row, metricCells(c, ms)...)
+			rows = append(rows, append(row, expectedCells(c, p.Results.Scenario.DurationS, predicted)...))
 		}
 	}
 	return writeCSV(rows)
@@ -308,14 +312,46 @@ func WriteSweepTable(w io.Writer, sw *metrics.Sweep) error {
 	v := judgeSweep(sw, nil)
 	t := grid{left: len(sw.Axes) + 1}
 	t.add(v.header...)
-	for _, row := range v.rows {
+	for _, r := range v.rows {
 		var cells []string
-		for _, c := range row {
-			cells = append(cells, c.Text)
+		for _, c := range r.Cells {
+			text := c.Text
+			if c.Outside {
+				text += "!"
+			}
+			cells = append(cells, text)
 		}
 		t.add(cells...)
 	}
 	t.write(&b)
+	if anyOutside(v.rows) {
+		b.WriteString("! measured outside the model's tolerance at that point\n")
+	}
+	if notes := sweepModelNotes(sw); len(notes) > 0 {
+		b.WriteString("\n" + strings.Join(notes, "\n") + "\n")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// maxSweepNotes is how many figures outside tolerance the sweep's table
+// explains; the report lists more, and points.csv every one.
+const maxSweepNotes = 10
+
+// sweepModelNotes explain the figures of a sweep measured outside the
+// model's tolerance, as the table of a run does, each with its point.
+func sweepModelNotes(sw *metrics.Sweep) []string {
+	var notes []string
+	n := 0
+	for _, p := range sw.Points {
+		for _, note := range modelNotesAt(p.Results, " at "+p.Label()) {
+			if n++; n <= maxSweepNotes {
+				notes = append(notes, note)
+			}
+		}
+	}
+	if n > maxSweepNotes {
+		notes = append(notes, fmt.Sprintf("… and %d more outside the model's tolerance: see the sweep's report", n-maxSweepNotes))
+	}
+	return notes
 }

@@ -51,9 +51,12 @@ func TestRenderSweep(t *testing.T) {
 	assert.Contains(t, summary, "webhook is the same at every point")
 }
 
-// The trade-off chart draws the closed form through the measured points:
-// for a fixed poller, 3600/T requests an hour at a p-quantile of pT + b.
-func TestTradeoffModelGoesThroughThePoints(t *testing.T) {
+// The sweep's charts draw the model from each point's expectations: on a
+// chart against the swept field, a point per sweep point at the expected
+// value, with the tolerance around it; on the trade-off chart, the
+// expected requests per hour against the expected latency. For a fixed
+// poller they run through the measured points.
+func TestSweepChartsDrawTheExpectations(t *testing.T) {
 	t.Parallel()
 	sw := pollSweep(t)
 	var poller sweepSeries
@@ -63,20 +66,74 @@ func TestTradeoffModelGoesThroughThePoints(t *testing.T) {
 		}
 	}
 	require.Len(t, poller.points, 6)
-	curve := tradeoffModel(poller, 0.99)
-	require.Len(t, curve, modelSteps+1)
-	assert.InDelta(t, 3600, curve[0].X, 1e-9, "the curve starts at the 1s interval")
-	assert.InDelta(t, 12, curve[len(curve)-1].X, 1e-9, "and ends at 5m")
-	for _, pt := range poller.points {
-		m, ok := pollModel(pt.model, "poll-10s")
-		require.True(t, ok)
-		measured := pt.c.Latency.P99S
-		model := m.quantile(0.99)
-		assert.InDelta(t, 1, measured/model, 0.05, "at %s the p99 is %v; the model says %v", pt.label, measured, model)
-		assert.InDelta(t, m.requestsPerHour(), 3600*pt.c.Requests.PerS, 0.5, "requests per hour at %s", pt.label)
-		empty, _ := m.modelled("empty_poll_fraction")
-		assert.InDelta(t, empty, *pt.c.EmptyPollFraction, 0.02, "empty polls at %s", pt.label)
+	p99 := poller.expected("p99_latency_s")
+	perHour := poller.expected("requests_per_hour")
+	require.Len(t, p99, 6)
+	for i, pt := range poller.points {
+		e := pt.c.Model.Expected["p99_latency_s"]
+		require.True(t, p99[i].present, "the model predicts p99 at %s", pt.label)
+		assert.Equal(t, pt.x, p99[i].x)
+		assert.Equal(t, e.Value, p99[i].y)
+		assert.InDelta(t, e.Tolerance, p99[i].yHi-p99[i].y, 1e-12)
+		assert.InDelta(t, e.Tolerance, p99[i].y-p99[i].yLo, 1e-12)
+		assert.InDelta(t, pt.c.Latency.P99S, p99[i].y, p99[i].yHi-p99[i].y, "at %s the measured p99 is within the bar", pt.label)
+		assert.InDelta(t, 3600*pt.c.Model.Expected["requests_per_s"].Value, perHour[i].y, 1e-9, "requests per hour are scaled from per second")
+		assert.InDelta(t, 3600*pt.c.Requests.PerS, perHour[i].y, 0.5, "requests per hour at %s", pt.label)
 	}
+
+	curve := tradeoffExpected(poller, "p99_latency_s")
+	require.Len(t, curve, 6)
+	assert.InDelta(t, 12, curve[0].x, 1e-6, "the cheapest expected point is the 5m interval")
+	assert.InDelta(t, 3600, curve[len(curve)-1].x, 1e-6, "and the dearest 1s")
+	for i := 1; i < len(curve); i++ {
+		assert.Less(t, curve[i].y, curve[i-1].y, "more requests buy a lower expected latency")
+	}
+
+	// The default charts have a model wherever a client has expectations.
+	charts, _, err := SweepCharts(sw, nil)
+	require.NoError(t, err)
+	for _, ch := range charts {
+		svg, err := ch.SVG()
+		require.NoError(t, err)
+		assert.Contains(t, string(svg), "expected by the model", "%s has the model's legend", ch.Name)
+	}
+}
+
+// A point measured outside its tolerance is flagged in the sweep's table,
+// its report and its summary, and the chart of the metric names it.
+func TestSweepFlagsFiguresOutsideTolerance(t *testing.T) {
+	t.Parallel()
+	sw := pollSweep(t)
+	c := sw.Points[2].Results.Client("poll-10s")
+	e := c.Model.Expected["p99_latency_s"]
+	c.Latency.P99S = e.Value + 3*e.Tolerance
+	e.Measured, e.Within = &c.Latency.P99S, false
+	c.Model.Expected["p99_latency_s"] = e
+
+	var table strings.Builder
+	require.NoError(t, WriteSweepTable(&table, sw))
+	assert.Contains(t, table.String(), latency(c.Latency.P99S)+"!")
+	assert.Contains(t, table.String(), "! measured outside the model's tolerance at that point\n")
+	assert.Contains(t, table.String(), "! poll-10s p99_latency_s at 10s: measured ")
+
+	got, err := renderSweep(sw, Options{}, false)
+	require.NoError(t, err)
+	byName := files(t, got)
+	page := string(byName["report.html"])
+	assert.Contains(t, page, `class="num outside">`+latency(c.Latency.P99S)+`<span class="flag"`)
+	assert.Contains(t, page, "! marks a figure measured outside the model&#39;s tolerance at that point.")
+	summary := string(byName["summary.md"])
+	assert.Contains(t, summary, "| 10s | poll-10s | 5.08s | "+latency(c.Latency.P99S)+"! |")
+	assert.Contains(t, summary, "| 10s | poll-10s | p99\\_latency\\_s | "+latency(c.Latency.P99S)+" | ")
+	ch := metricChart(sw, mustMetric(t, "p99_latency_s"))
+	assert.Contains(t, ch.Notes, "Measured outside the model's tolerance: poll-10s at 10s.")
+}
+
+func mustMetric(t *testing.T, name string) metrics.Metric {
+	t.Helper()
+	m, ok := metrics.LookupMetric(name)
+	require.True(t, ok, name)
+	return m
 }
 
 func TestPareto(t *testing.T) {
@@ -97,7 +154,7 @@ func TestSweepEdgeCases(t *testing.T) {
 	var points []metrics.SweepPoint
 	for _, p := range grid.Points {
 		for _, size := range []string{"10", "100"} {
-			points = append(points, metrics.SweepPoint{Values: append(append([]string(nil), p.Values...), size), Model: p.Model, Results: p.Results})
+			points = append(points, metrics.SweepPoint{Values: append(append([]string(nil), p.Values...), size), Results: p.Results})
 		}
 	}
 	grid.Points = points
@@ -117,4 +174,23 @@ func TestSweepEdgeCases(t *testing.T) {
 	assert.ErrorContains(t, err, `unknown metric "p99"`)
 	_, err = RenderSweep(nil, Options{})
 	assert.Error(t, err)
+}
+
+// What has no closed form is said once per reason, naming the clients and
+// the points it holds at.
+func TestSweepModelGroupsWhatIsMissing(t *testing.T) {
+	t.Parallel()
+	sw := pollSweep(t)
+	for i, p := range sw.Points {
+		p.Results.Client("webhook").Model.Missing = "no closed form for this"
+		if i < 2 {
+			p.Results.Client("poll-10s").Model.Missing = "no closed form for this."
+		}
+	}
+	mp := judgeSweepModel(sw)
+	require.NotNil(t, mp)
+	assert.Equal(t, []string{"No closed form for this (poll-10s at 1s and 5s; webhook at every point)."}, mp.Missing)
+	assert.Equal(t, "161 of 162 predicted figures over the 6 points are within the model's tolerance; 1 is not.", mp.Lead)
+	require.Len(t, mp.Outside, 1)
+	assert.Equal(t, []string{"1s", "poll-10s", "duplicates", "1", "0"}, []string{mp.Outside[0][0].Text, mp.Outside[0][1].Text, mp.Outside[0][2].Text, mp.Outside[0][3].Text, mp.Outside[0][4].Text})
 }

@@ -17,20 +17,18 @@ import (
 // swept field unless told otherwise.
 var DefaultSweepMetrics = []string{"p50_latency_s", "p99_latency_s", "requests_per_hour", "wasted_fraction", "dropped_rate"}
 
-// modelSteps is how many intervals a model curve is drawn through.
-const modelSteps = 64
-
 // metricChart draws one metric of every client against the sweep's first
-// axis, with the closed form of each fixed poller drawn through its points.
-// It returns nil for a metric no client has a non-zero value of, so that a
-// report has no empty panels; the caller says so in words.
+// axis, with what the model expected of it at each point. It returns nil
+// for a metric no client has a non-zero value of, so that a report has no
+// empty panels; the caller says so in words.
 func metricChart(sw *metrics.Sweep, m metrics.Metric) *Chart {
 	series := seriesOf(sw)
 	xa := xAxisOf(sw.Axes[0])
 	ch := &Chart{
 		Name:  "sweep-" + m.Name,
 		Title: fmt.Sprintf("%s against %s", sentenceCase(shortName(m)), sw.Axes[0].Set),
-		Caption: fmt.Sprintf("One line per client: its %s at each value of %s. Dashed lines are the closed form for a fixed-interval poller (MODELS.md §1) where one applies; a measured point far from its dashed line is worth a look.",
+		Caption: fmt.Sprintf("One line per client: its %s at each value of %s. "+
+			"The dashed line in the client's lighter colour joins what the model expected at each point (docs/models.md), where it predicts this figure, and the bar spans the tolerance chance allows: a measured point off its bar is one the model did not foresee.",
 			m.Doc, sw.Axes[0].Set),
 		width: 720, height: 400,
 	}
@@ -40,7 +38,8 @@ func metricChart(sw *metrics.Sweep, m metrics.Metric) *Chart {
 	any := false
 	omitted := 0
 	var legend []legendEntry
-	modelled := false
+	var lines, measured, bars []plot.Plotter
+	var outside []string
 	for _, s := range series {
 		col := clientColor(s.index)
 		dashes := seriesDashes(s.otherI)
@@ -55,6 +54,18 @@ func metricChart(sw *metrics.Sweep, m metrics.Metric) *Chart {
 			ys = append(ys, v)
 			any = any || v != 0
 		}
+		if exp := s.expected(m.Name); slices.ContainsFunc(exp, func(e expectedPoint) bool { return e.present }) {
+			lines = append(lines, &expectedLine{points: exp, color: col})
+			bars = append(bars, &expectedBars{points: exp, color: col})
+			for i, e := range exp {
+				if e.present && e.y > 0 { // a 0 expected has no place on a log axis, and a linear one starts at 0
+					ys = append(ys, e.y, e.yHi)
+				}
+				if e.outside {
+					outside = append(outside, s.name(sw)+" at "+s.points[i].label)
+				}
+			}
+		}
 		if len(xy) == 0 {
 			continue
 		}
@@ -64,22 +75,17 @@ func metricChart(sw *metrics.Sweep, m metrics.Metric) *Chart {
 		}
 		line.LineStyle = lineStyle(col, 1.6, dashes)
 		marks.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
-		p.Add(line, marks)
+		measured = append(measured, line, marks)
 		legend = append(legend, legendEntry{label: s.name(sw), color: col, line: true, dashes: dashes, glyph: draw.CircleGlyph{}})
-		if curve := modelCurve(s, xa, m.Name); len(curve) > 1 {
-			ml := &plotter.Line{XYs: curve, LineStyle: lineStyle(fade(col), 1.4, []vg.Length{vg.Points(4), vg.Points(3)})}
-			p.Add(ml)
-			modelled = true
-			for _, pt := range curve {
-				ys = append(ys, pt.Y)
-			}
-		}
 	}
 	if !any {
 		return nil
 	}
-	if modelled {
-		legend = append(legend, legendEntry{label: "closed form", color: muted, line: true, dashes: []vg.Length{vg.Points(4), vg.Points(3)}, faded: true})
+	p.Add(measured...)
+	p.Add(lines...)
+	p.Add(bars...)
+	if len(bars) > 0 {
+		legend = append(legend, expectedLegend(true)...)
 	}
 	sweptAxis(&p.X, xa)
 	p.X.Label.Text = sw.Axes[0].Set
@@ -90,48 +96,11 @@ func metricChart(sw *metrics.Sweep, m metrics.Metric) *Chart {
 	if omitted > 0 {
 		ch.Notes = append(ch.Notes, fmt.Sprintf("%d points have no value (nothing delivered) and are left out.", omitted))
 	}
+	if len(outside) > 0 {
+		ch.Notes = append(ch.Notes, "Measured outside the model's tolerance: "+joinNames(outside)+".")
+	}
 	ch.draw = func(c draw.Canvas) { drawPlot(frame(c, ch.Title, legend), p) }
 	return ch
-}
-
-// modelCurve is the closed form of metric through a series, when the client
-// is a fixed poller at every point. When the swept field is the poller's
-// own interval, the curve is drawn through every interval between the
-// first and the last; otherwise it joins the model's values at the points.
-func modelCurve(s sweepSeries, xa sweepAxis, metric string) plotter.XYs {
-	var models []fixedPoll
-	for _, pt := range s.points {
-		m, ok := pollModel(pt.model, s.client)
-		if !ok {
-			return nil
-		}
-		if _, ok := m.modelled(metric); !ok {
-			return nil
-		}
-		models = append(models, m)
-	}
-	ownInterval := xa.numeric && xa.unit == "s"
-	for i, pt := range s.points {
-		ownInterval = ownInterval && models[i].t == pt.x
-	}
-	var out plotter.XYs
-	if ownInterval && len(models) > 1 {
-		lo, hi := models[0].t, models[len(models)-1].t
-		for k := range modelSteps + 1 {
-			t := lo * math.Pow(hi/lo, float64(k)/modelSteps)
-			if !xa.log {
-				t = lo + (hi-lo)*float64(k)/modelSteps
-			}
-			v, _ := models[0].with(t).modelled(metric)
-			out = append(out, plotter.XY{X: t, Y: v})
-		}
-		return out
-	}
-	for i, pt := range s.points {
-		v, _ := models[i].modelled(metric)
-		out = append(out, plotter.XY{X: pt.x, Y: v})
-	}
-	return out
 }
 
 // sweptAxis sets the x axis to the swept values, marked with their text.

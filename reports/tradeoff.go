@@ -24,8 +24,9 @@ type tradeoffPoint struct {
 // tradeoff draws the latency–cost trade-off of a sweep at one percentile:
 // requests per hour against latency, both on log axes, one line per client
 // that the sweep changes, a marked point per client it does not (a webhook
-// receiver while a poller's interval varies), each fixed poller's closed
-// form, and the Pareto frontier: the points no other point beats on both.
+// receiver while a poller's interval varies), what the model expected of
+// each client, and the Pareto frontier: the points no other point beats on
+// both.
 func tradeoff(sw *metrics.Sweep, pct string) *Chart {
 	m, _ := metrics.LookupMetric(pct + "_latency_s")
 	ch := &Chart{
@@ -33,22 +34,31 @@ func tradeoff(sw *metrics.Sweep, pct string) *Chart {
 		Title: fmt.Sprintf("Trade-off: requests per hour against %s latency", pct),
 		Caption: fmt.Sprintf("Each point is one client at one value of %s: down is faster, left is cheaper. "+
 			"Lines join a client's points; points standing alone are clients the sweep does not change, such as a webhook receiver, as a reference. "+
-			"The dashed lines are the closed form for a fixed-interval poller, 3600/T requests per hour for a %s latency of %sT + b. "+
-			"The grey staircase is the Pareto frontier: no point below or left of it exists.", sw.Axes[0].Set, pct, quantileText(pct)),
+			"The dashed lines, in each client's lighter colour, join what the model expected of both figures at each point (docs/models.md), with bars across the tolerances. "+
+			"The grey staircase is the Pareto frontier: no point below or left of it exists.", sw.Axes[0].Set),
 		width: 720, height: 460,
 	}
-	p := newPlot()
-	p.Add(xGrid{}, yGrid{})
 	var all []tradeoffPoint
 	var xs, ys []float64
 	var legend []legendEntry
 	left := 0
 	labels := &pointLabels{}
-	modelled := false
-	q := quantileOf(pct)
+	var lines, measured, bars []plot.Plotter
 	numeric := xAxisOf(sw.Axes[0]).numeric
 	for _, s := range seriesOf(sw) {
 		col := clientColor(s.index)
+		if exp := tradeoffExpected(s, m.Name); len(exp) > 0 {
+			if numeric && !s.constant() && len(exp) > 1 {
+				lines = append(lines, &expectedLine{points: exp, color: col})
+			}
+			if s.constant() {
+				exp = exp[:1] // a client the sweep does not change is drawn once
+			}
+			bars = append(bars, &expectedBars{points: exp, color: col, horizontal: true})
+			for _, e := range exp {
+				xs, ys = append(xs, e.x), append(ys, e.y)
+			}
+		}
 		var pts []tradeoffPoint
 		for _, pt := range s.points {
 			y, ok := m.Of(pt.c)
@@ -69,7 +79,7 @@ func tradeoff(sw *metrics.Sweep, pct string) *Chart {
 		if s.constant() && len(s.points) > 1 || len(pts) == 1 && len(sw.Points) > 1 {
 			sc := &plotter.Scatter{XYs: plotter.XYs{{X: pts[0].x, Y: pts[0].y}}}
 			sc.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(5), Shape: draw.PyramidGlyph{}}
-			p.Add(sc)
+			measured = append(measured, sc)
 			labels.add(pts[0].x, pts[0].y, s.name(sw), col)
 			legend = append(legend, legendEntry{label: s.name(sw) + " (reference)", color: col, glyph: draw.PyramidGlyph{}})
 			continue
@@ -87,26 +97,28 @@ func tradeoff(sw *metrics.Sweep, pct string) *Chart {
 		line.LineStyle = lineStyle(col, 1.6, seriesDashes(s.otherI))
 		marks.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(3.2), Shape: draw.CircleGlyph{}}
 		if numeric {
-			p.Add(line) // values with an order: the line is the curve they trace
+			measured = append(measured, line) // values with an order: the line is the curve they trace
 		}
-		p.Add(marks)
+		measured = append(measured, marks)
 		legend = append(legend, legendEntry{label: s.name(sw), color: col, line: numeric, dashes: seriesDashes(s.otherI), glyph: draw.CircleGlyph{}})
-		if curve := tradeoffModel(s, q); len(curve) > 1 {
-			p.Add(&plotter.Line{XYs: curve, LineStyle: lineStyle(fade(col), 1.4, []vg.Length{vg.Points(4), vg.Points(3)})})
-			modelled = true
-			for _, pt := range curve {
-				xs, ys = append(xs, pt.X), append(ys, pt.Y)
-			}
-		}
 	}
 	front := pareto(all)
 	if len(front) > 0 {
-		p.Add(&staircase{points: front})
 		legend = append(legend, legendEntry{label: "Pareto frontier", color: frontierColor, line: true})
 	}
-	if modelled {
-		legend = append(legend, legendEntry{label: "closed form (fixed polling)", color: muted, line: true, dashes: []vg.Length{vg.Points(4), vg.Points(3)}, faded: true})
+	if len(bars) > 0 {
+		legend = append(legend, expectedLegend(len(lines) > 0)...)
 	}
+	// The frontier goes behind everything, the model in front of what was
+	// measured, and the labels in front of all.
+	p := newPlot()
+	p.Add(xGrid{}, yGrid{})
+	if len(front) > 0 {
+		p.Add(&staircase{points: front})
+	}
+	p.Add(measured...)
+	p.Add(lines...)
+	p.Add(bars...)
 	p.Add(labels)
 	logRange(&p.X, xs, 2.5)
 	p.X.Min = math.Min(p.X.Min, slices.Min(append(xs, math.Inf(1)))/2)
@@ -129,29 +141,24 @@ func tradeoff(sw *metrics.Sweep, pct string) *Chart {
 	return ch
 }
 
-// tradeoffModel is a fixed poller's closed form on the trade-off chart,
-// through the intervals of the series: (3600/T, qT + b).
-func tradeoffModel(s sweepSeries, q float64) plotter.XYs {
-	var ts []float64
-	var m fixedPoll
+// tradeoffExpected is what the model expected of a series on the trade-off
+// chart: requests per hour and the latency percentile metric at each point
+// where it predicts both, in order of requests.
+func tradeoffExpected(s sweepSeries, metric string) []expectedPoint {
+	var out []expectedPoint
 	for _, pt := range s.points {
-		mm, ok := pollModel(pt.model, s.client)
-		if !ok {
-			return nil
+		x, okX := expectedOf(pt.c, pt.durationS, "requests_per_hour")
+		y, okY := expectedOf(pt.c, pt.durationS, metric)
+		if !okX || !okY || x.Value <= 0 || y.Value <= 0 {
+			continue
 		}
-		m = mm
-		ts = append(ts, mm.t)
+		out = append(out, expectedPoint{
+			x: x.Value, xLo: x.Value - x.Tolerance, xHi: x.Value + x.Tolerance,
+			y: y.Value, yLo: y.Value - y.Tolerance, yHi: y.Value + y.Tolerance,
+			outside: isOutside(x) || isOutside(y), present: true,
+		})
 	}
-	lo, hi := slices.Min(ts), slices.Max(ts)
-	if lo == hi {
-		return nil
-	}
-	var out plotter.XYs
-	for k := range modelSteps + 1 {
-		t := lo * math.Pow(hi/lo, float64(k)/modelSteps)
-		mt := m.with(t)
-		out = append(out, plotter.XY{X: mt.requestsPerHour(), Y: mt.quantile(q)})
-	}
+	slices.SortStableFunc(out, func(a, b expectedPoint) int { return cmpFloat(a.x, b.x) })
 	return out
 }
 
@@ -241,20 +248,3 @@ func overlapsAny(r vg.Rectangle, others []vg.Rectangle) bool {
 	}
 	return false
 }
-
-// quantileOf is the fraction a percentile name stands for: 0.5 for p50.
-func quantileOf(pct string) float64 {
-	switch pct {
-	case "p50":
-		return 0.5
-	case "p90":
-		return 0.9
-	case "p99":
-		return 0.99
-	case "p999":
-		return 0.999
-	}
-	return 0.5
-}
-
-func quantileText(pct string) string { return trimNum(quantileOf(pct)) }

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pushpull/pushpull/sim/metrics"
@@ -14,14 +15,55 @@ type verdict struct {
 	warnings  []string
 	sentences []string
 	header    []string
-	rows      [][]cell
+	rows      []row
+	model     *modelPart // nil when the results carry no model
+}
+
+// row is one line of the verdict table: a client's measured figures, or
+// under them what the model expected.
+type row struct {
+	Cells    []cell
+	Expected bool // the model's expectations for the client in the row above
 }
 
 // cell is one value of the verdict table.
 type cell struct {
-	Text string
-	Best bool // the best value of its column
-	Num  bool // aligned right
+	Text    string
+	Best    bool   // the best value of its column
+	Num     bool   // aligned right
+	Outside bool   // measured outside the model's tolerance
+	Tol     string // in an expected row: the tolerance, "" when there is none
+}
+
+// anyOutside reports whether a cell of rows is marked outside the model's
+// tolerance.
+func anyOutside(rows []row) bool {
+	for _, r := range rows {
+		for _, c := range r.Cells {
+			if c.Outside {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// modelLegend explains a verdict table's model marks, when it has any: what
+// its expected rows are, and what ! means, tolerance naming the tolerance.
+func modelLegend(rows []row, expected, tolerance string) string {
+	var s string
+	if anyExpected(rows) {
+		s += " " + expected + "."
+	}
+	if anyOutside(rows) {
+		s += " ! marks a figure measured outside " + tolerance + "."
+	}
+	return s
+}
+
+// anyExpected reports whether rows hold a row of expectations.
+func anyExpected(rows []row) bool {
+	return slices.ContainsFunc(rows, func(r row) bool { return r.Expected })
 }
 
 // judge builds the verdict of res.
@@ -49,28 +91,33 @@ func judge(res *metrics.Results) verdict {
 	dups, _ := metrics.LookupMetric("duplicates")
 	ooo, _ := metrics.LookupMetric("out_of_order")
 	delivered, _ := metrics.LookupMetric("delivered")
+	count := func(v float64) string { return Count(int64(v)) }
 	cols := []struct {
 		head   string
 		metric metrics.Metric
 		format func(v float64) string
+		expect func(v float64) string // an expected value, when not as format
 	}{
-		{"delivered", delivered, func(v float64) string { return Count(int64(v)) }},
-		{"p50", p50, latency},
-		{"p99", p99, latency},
-		{"requests/h", perHourM, perHour},
-		{"req/event", perEvent, func(v float64) string { return fixed(&v, 2) }},
-		{"wasted", wasted, func(v float64) string { return percent(&v) }},
-		{"dropped", droppedRate, func(v float64) string { return percentPrecise(&v) }},
-		{"dup", dups, func(v float64) string { return Count(int64(v)) }},
-		{"ooo", ooo, func(v float64) string { return Count(int64(v)) }},
+		{"delivered", delivered, count, nil},
+		{"p50", p50, latency, nil},
+		{"p99", p99, latency, nil},
+		{"requests/h", perHourM, perHour, nil},
+		{"req/event", perEvent, func(v float64) string { return fixed(&v, 2) }, nil},
+		{"wasted", wasted, func(v float64) string { return percent(&v) }, nil},
+		{"dropped", droppedRate, func(v float64) string { return percentPrecise(&v) }, nil},
+		{"dup", dups, count, expectedCount},
+		{"ooo", ooo, count, expectedCount},
 	}
 	v.header = []string{"client", "strategy"}
 	for _, col := range cols {
 		v.header = append(v.header, col.head)
 	}
-	v.rows = make([][]cell, len(res.Clients))
+	measured := make([][]cell, len(res.Clients))
+	expected := make([][]cell, len(res.Clients))
+	predicted := make([]bool, len(res.Clients))
 	for i, c := range res.Clients {
-		v.rows[i] = []cell{{Text: c.Name}, {Text: c.Strategy}}
+		measured[i] = []cell{{Text: c.Name}, {Text: c.Strategy}}
+		expected[i] = []cell{{Text: "expected"}, {}}
 	}
 	for _, col := range cols {
 		best, have := 0.0, false
@@ -95,9 +142,30 @@ func judge(res *metrics.Results) verdict {
 				c.Text = col.format(values[i])
 				c.Best = have && values[i] == best && ties < len(values)
 			}
-			v.rows[i] = append(v.rows[i], c)
+			x := cell{Num: true}
+			if e, ok := expectedOf(&res.Clients[i], res.Scenario.DurationS, col.metric.Name); ok {
+				c.Outside = isOutside(e)
+				format := col.expect
+				if format == nil {
+					format = col.format
+				}
+				x.Text = format(e.Value)
+				if e.Tolerance > 0 {
+					x.Tol = spreadIn(e.Tolerance, col.metric.Unit)
+				}
+				predicted[i] = true
+			}
+			measured[i] = append(measured[i], c)
+			expected[i] = append(expected[i], x)
 		}
 	}
+	for i := range res.Clients {
+		v.rows = append(v.rows, row{Cells: measured[i]})
+		if predicted[i] {
+			v.rows = append(v.rows, row{Cells: expected[i], Expected: true})
+		}
+	}
+	v.model = judgeModel(res)
 	return v
 }
 

@@ -30,30 +30,11 @@ type SweepAxis struct {
 	Unit    string    `json:"unit,omitempty"` // "s", "/s" or "" for a plain number
 }
 
-// SweepPoint is one run of a sweep.
+// SweepPoint is one run of a sweep. What the models expected of each
+// client is in its results (ClientResults.Model).
 type SweepPoint struct {
-	Values  []string    `json:"values"` // one per axis
-	Model   ModelInputs `json:"model"`
-	Results *Results    `json:"results"`
-}
-
-// ModelInputs are the scenario's figures that closed-form expectations
-// need, so that a report can draw them without reading the scenario.
-type ModelInputs struct {
-	Arrivals      string              `json:"arrivals"` // poisson or constant
-	EventRatePerS float64             `json:"event_rate_per_s"`
-	Clients       []ClientModelInputs `json:"clients"` // in the order of the results' clients
-}
-
-// ClientModelInputs are one client's figures for closed forms.
-type ClientModelInputs struct {
-	Name string `json:"name"`
-	// PollIntervalS is a fixed poller's interval; absent for other strategies.
-	PollIntervalS *float64 `json:"poll_interval_s,omitempty"`
-	// ResponseS is b: the mean time from the store's snapshot to the client
-	// holding the response, the API's mean service time plus one mean
-	// network delay.
-	ResponseS float64 `json:"response_s"`
+	Values  []string `json:"values"` // one per axis
+	Results *Results `json:"results"`
 }
 
 // Label is the point's values joined for a legend or a file name:

@@ -101,7 +101,7 @@ feed:
 			}
 			continue
 		}
-		sw.Points = append(sw.Points, metrics.SweepPoint{Values: p.Values, Model: ModelInputs(p.Scenario), Results: res})
+		sw.Points = append(sw.Points, metrics.SweepPoint{Values: p.Values, Results: res})
 		if errs[i] != nil {
 			failed = append(failed, fmt.Errorf("point %s: %w", label(p.Values), errs[i]))
 		}
@@ -154,24 +154,4 @@ func Axis(a scenario.Axis) metrics.SweepAxis {
 		}
 	}
 	return out
-}
-
-// ModelInputs are the figures of sc that closed forms need: the event rate
-// and, for each client, its poll interval if it is one subscriber polling
-// one feed on a fixed-rate ticker without jitter (MODELS.md §1; a
-// fixed-delay loop, per-resource feeds and many subscribers change the
-// forms), and b, the mean time from the store's snapshot to the client
-// holding the response.
-func ModelInputs(sc *scenario.Scenario) metrics.ModelInputs {
-	b := (sc.Store.API.Latency.Distribution().Mean() + sc.Network.Latency.Distribution().Mean()).Seconds()
-	in := metrics.ModelInputs{Arrivals: sc.Store.Arrivals.Process, EventRatePerS: sc.Store.Arrivals.Rate.PerSecond()}
-	for _, cl := range sc.Clients {
-		c := metrics.ClientModelInputs{Name: cl.Name, ResponseS: b}
-		if p := cl.Poll; p != nil && p.Interval > 0 && p.Jitter == 0 && p.Loop != "delay" && !p.PerResource && cl.Count <= 1 {
-			t := p.Interval.D().Seconds()
-			c.PollIntervalS = &t
-		}
-		in.Clients = append(in.Clients, c)
-	}
-	return in
 }

@@ -77,18 +77,6 @@ func TestRunKeepsThePointsInOrder(t *testing.T) {
 	}
 	assert.Equal(t, []float64{1, 5, 60, 300}, sw.Axes[0].Numbers)
 	assert.Equal(t, "s", sw.Axes[0].Unit)
-
-	m := sw.Points[2].Model
-	assert.InDelta(t, 50.0/3600, m.EventRatePerS, 1e-12)
-	assert.Equal(t, "poisson", m.Arrivals)
-	require.Len(t, m.Clients, 5)
-	require.NotNil(t, m.Clients[0].PollIntervalS)
-	assert.Equal(t, 60.0, *m.Clients[0].PollIntervalS)
-	assert.Nil(t, m.Clients[1].PollIntervalS, "a jittered poller has no fixed-interval model")
-	assert.Nil(t, m.Clients[2].PollIntervalS)
-	assert.Nil(t, m.Clients[3].PollIntervalS, "nor has a fixed-delay loop")
-	assert.Nil(t, m.Clients[4].PollIntervalS, "nor have many subscribers")
-	assert.InDelta(t, 0.040, m.Clients[0].ResponseS, 1e-9, "b is the mean service time plus one network delay")
 }
 
 func TestRunUsesSeveralWorkers(t *testing.T) {
