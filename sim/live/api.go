@@ -10,6 +10,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pushpull/pushpull/sim/store"
@@ -30,7 +31,8 @@ import (
 // answer is answered 304 when nothing is new. 429 carries Retry-After in
 // scenario seconds. Every error is JSON: {"error": {"status", "message"}}.
 
-// maxWait is the longest long-poll hold a request may ask for.
+// maxWait is the longest long-poll hold a request may ask for, unless the
+// run is longer: then the run.
 const maxWait = 24 * time.Hour
 
 // errBadAnswer is wrapped when an answer of the store cannot be read.
@@ -125,7 +127,7 @@ func (w *world) parseQuery(r *http.Request) (query, *badRequest) {
 		q.req.ByResource, q.req.Resource = true, res
 	}
 	if v := values.Get("wait"); v != "" {
-		hold, err := parseWait(v)
+		hold, err := parseWait(v, max(maxWait, w.end))
 		if err != nil {
 			return q, bad(http.StatusBadRequest, "wait=%q: %v", v, err)
 		}
@@ -152,21 +154,22 @@ func urlQuery(r *http.Request) (url.Values, error) {
 	return values, nil
 }
 
-// parseWait reads a long-poll hold: a Go duration or a number of seconds.
-func parseWait(v string) (time.Duration, error) {
+// parseWait reads a long-poll hold of at most limit: a Go duration or a
+// number of seconds.
+func parseWait(v string, limit time.Duration) (time.Duration, error) {
 	d, err := time.ParseDuration(v)
 	if err != nil {
 		secs, ferr := strconv.ParseFloat(v, 64)
 		if ferr != nil || math.IsNaN(secs) || math.IsInf(secs, 0) {
 			return 0, errors.New("want a duration such as 30s, or seconds")
 		}
-		if secs < 0 || secs > maxWait.Seconds() {
-			return 0, fmt.Errorf("want from 0 to %v", maxWait)
+		if secs < 0 || secs > limit.Seconds() {
+			return 0, fmt.Errorf("want from 0 to %v", limit)
 		}
 		d = time.Duration(secs * float64(time.Second))
 	}
-	if d < 0 || d > maxWait {
-		return 0, fmt.Errorf("want from 0 to %v", maxWait)
+	if d < 0 || d > limit {
+		return 0, fmt.Errorf("want from 0 to %v", limit)
 	}
 	return d, nil
 }
@@ -236,7 +239,10 @@ func (w *world) answer(rw http.ResponseWriter, r *http.Request, q query, row int
 		case routeState:
 			body = w.codec.appendState(nil, &resp, w.sc.Store.Resources)
 		default:
-			body = w.codec.appendPage(make([]byte, 0, 128+len(resp.Events)*(w.codec.payload+128)), &resp)
+			buf := pages.Get().(*[]byte)
+			defer pages.Put(buf)
+			body = w.codec.appendPage((*buf)[:0], &resp)
+			*buf = body
 			h.Set("ETag", etag(store.PollRequest{ByResource: q.req.ByResource, Resource: q.req.Resource, Cursor: resp.Cursor}))
 		}
 	case store.StatusNotModified:
@@ -254,6 +260,10 @@ func (w *world) answer(rw http.ResponseWriter, r *http.Request, q query, row int
 	}
 	w.write(rw, r, row, int(resp.Status), body)
 }
+
+// pages are the buffers pages are written into, reused from one answer to
+// the next: a fleet's store writes thousands a second.
+var pages = sync.Pool{New: func() any { return new([]byte) }}
 
 // limitPage cuts a page to the limit the request asked for, when it is below
 // the page size: the rest waits, as has_more says.

@@ -219,11 +219,7 @@ func (f *fleet) attack(ctx context.Context) {
 // wait on it.
 func (f *fleet) take(res *vegeta.Result) {
 	w := f.w
-	u, err := parseURL(res.URL)
-	if err != nil {
-		return
-	}
-	p := w.takePending(requestID(u))
+	p := w.takePending(requestID(res.URL))
 	if p == nil {
 		return // a hit without a request: the targeter stopped the attack
 	}
@@ -244,7 +240,7 @@ type tracing struct {
 }
 
 func (t tracing) RoundTrip(req *http.Request) (*http.Response, error) {
-	if p := t.w.peekPending(requestID(req.URL)); p != nil && !p.due.IsZero() {
+	if p := t.w.peekPending(requestID(req.URL.RawQuery)); p != nil && !p.due.IsZero() {
 		req = req.WithContext(httptrace.WithClientTrace(req.Context(), t.w.lateness(p)))
 	}
 	return t.base.RoundTrip(req)

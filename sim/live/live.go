@@ -180,7 +180,7 @@ func senderConnections(concurrency int) int {
 // requestTimeout bounds an API request in wall-clock time: long enough for
 // the longest hold the API allows, and the model's slowest answer.
 func (w *world) requestTimeout() time.Duration {
-	return w.clock.Scale(maxWait) + 30*time.Second
+	return w.clock.Scale(max(maxWait, w.end)) + 30*time.Second
 }
 
 // serve starts an http.Server for h on a new listener, its goroutines

@@ -6,6 +6,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pushpull/pushpull/sim/client"
@@ -103,9 +104,26 @@ func (w *world) peekPending(id uint64) *pending {
 	return w.pending[id]
 }
 
-// requestID reads the request ID a URL carries, or 0.
-func requestID(u *url.URL) uint64 {
-	id, _ := strconv.ParseUint(u.Query().Get("req"), 10, 64)
+// requestID reads the request ID a URL or its query carries, or 0. It
+// looks for the parameter rather than parsing the whole query: it runs for
+// every exchange of a fleet.
+func requestID(u string) uint64 {
+	i := strings.Index(u, "req=")
+	for i > 0 && u[i-1] != '&' && u[i-1] != '?' {
+		j := strings.Index(u[i+1:], "req=")
+		if j < 0 {
+			return 0
+		}
+		i += 1 + j
+	}
+	if i < 0 {
+		return 0
+	}
+	v := u[i+len("req="):]
+	if j := strings.IndexByte(v, '&'); j >= 0 {
+		v = v[:j]
+	}
+	id, _ := strconv.ParseUint(v, 10, 64)
 	return id
 }
 

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"sync"
 
@@ -68,8 +67,6 @@ func (rw *resultWriter) flush() error {
 	}
 	return rw.err
 }
-
-func parseURL(s string) (*url.URL, error) { return url.Parse(s) }
 
 // statusText is a status as an HTTP response's status line gives it, which
 // is what vegeta records as the error of a hit answered 4xx or 5xx.

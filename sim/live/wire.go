@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -37,7 +38,24 @@ type wireEvent struct {
 	Type     string    `json:"type,omitempty"`
 	Resource int32     `json:"resource"`
 	Created  time.Time `json:"created"`
-	Data     string    `json:"data,omitempty"`
+	Data     payload   `json:"data,omitempty"`
+}
+
+// payload is an event's data on the wire. A client needs only its size,
+// so reading it keeps nothing else.
+type payload int
+
+func (p *payload) UnmarshalJSON(b []byte) error {
+	if len(b) >= 2 && b[0] == '"' && bytes.IndexByte(b, '\\') < 0 {
+		*p = payload(len(b) - 2) // a string without escapes: its bytes
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*p = payload(len(s))
+	return nil
 }
 
 // wirePage is the answer to GET /v1/events.
@@ -178,7 +196,7 @@ func (c codec) appendWebhook(b []byte, ev store.Event, thin bool, sentAt time.Du
 }
 
 func (c codec) event(w wireEvent) store.Event {
-	return store.Event{Seq: w.Seq, Created: c.instant(w.Created), Resource: w.Resource, Size: int32(len(w.Data))}
+	return store.Event{Seq: w.Seq, Created: c.instant(w.Created), Resource: w.Resource, Size: int32(w.Data)}
 }
 
 // The kinds of API request, by the path they take.
