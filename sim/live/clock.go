@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"math"
 	"time"
 )
 
@@ -55,11 +56,11 @@ func (c scaledClock) Scale(d time.Duration) time.Duration {
 	if c.speedup == 1 {
 		return d
 	}
-	w := float64(d) / c.speedup
+	w := math.Ceil(float64(d) / c.speedup)
 	if w >= float64(1<<62) {
 		return 1 << 62
 	}
-	return time.Duration(w) + 1
+	return time.Duration(w)
 }
 
 func (c scaledClock) Speedup() float64 { return c.speedup }
