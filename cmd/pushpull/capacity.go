@@ -11,7 +11,7 @@ import (
 	"github.com/pushpull/pushpull/sim/live"
 )
 
-const capacityUsage = `Usage: pushpull capacity FILE [-max-p99 D] [-max-errors F] [-start N] [-slope N] [-max-duration D] [-out DIR]
+const capacityUsage = `Usage: pushpull capacity FILE [-max-p99 D] [-max-errors F] [-start N] [-slope N] [-max-duration D] [-deliveries N] [-out DIR]
 
 Measures how much polling the store of the scenario in FILE sustains on this
 machine. It ramps polls on the live store, on 127.0.0.1, with vegeta's linear
@@ -38,6 +38,7 @@ func capacityCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	start := fs.Float64("start", d.Start, "polls per second the ramp starts at")
 	slope := fs.Float64("slope", d.Slope, "polls per second the ramp adds every second")
 	maxDuration := fs.Duration("max-duration", d.MaxDuration, "the longest the ramp runs")
+	deliveries := fs.Int("deliveries", d.Deliveries, "webhook deliveries that measure a delivery's cost")
 	outDir := fs.String("out", "out", "directory to write <scenario name>/capacity.json under")
 	files, err := fs.parse(args)
 	if err != nil {
@@ -46,8 +47,8 @@ func capacityCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	if len(files) != 1 {
 		return usageErrorf("capacity takes one scenario file, got %d (pushpull capacity -h)", len(files))
 	}
-	if *maxP99 <= 0 || *maxErrors <= 0 || *maxErrors > 1 || *start <= 0 || *slope <= 0 || *maxDuration <= 0 {
-		return usageErrorf("-max-p99, -start, -slope and -max-duration must be positive, -max-errors from 0 to 1")
+	if *maxP99 <= 0 || *maxErrors <= 0 || *maxErrors > 1 || *start <= 0 || *slope <= 0 || *maxDuration <= 0 || *deliveries <= 0 {
+		return usageErrorf("-max-p99, -start, -slope, -max-duration and -deliveries must be positive, -max-errors from 0 to 1")
 	}
 	sc, err := loadScenario(files[0])
 	if err != nil {
@@ -55,7 +56,7 @@ func capacityCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	fmt.Fprintf(stderr, "ramping polls on the store of %s from %.0f/s, %.0f more every second, for at most %v\n", sc.Name, *start, *slope, *maxDuration)
 	res, err := live.MeasureCapacity(ctx, sc, live.CapacityOptions{
-		MaxP99: *maxP99, MaxErrors: *maxErrors, Start: *start, Slope: *slope, MaxDuration: *maxDuration,
+		MaxP99: *maxP99, MaxErrors: *maxErrors, Start: *start, Slope: *slope, MaxDuration: *maxDuration, Deliveries: *deliveries,
 		Window: func(w live.CapacityWindow) {
 			mark := ""
 			if !w.Within {
@@ -72,7 +73,7 @@ func capacityCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	if res.BrokenBy != "" {
 		fmt.Fprintf(&b, " (the ramp broke: %s)", res.BrokenBy)
 	} else {
-		b.WriteString(" (the ramp never broke a limit: the load generator's ceiling)")
+		b.WriteString(" (the ramp ended before it broke a limit: raise -slope or -max-duration to find where it does)")
 	}
 	fmt.Fprintf(&b, "\none poll takes %.1f µs of CPU, one webhook delivery %.1f µs: the CPU of %.0f polls/s makes %.0f webhook deliveries/s\n",
 		res.CPUPerPollS*1e6, res.CPUPerDeliveryS*1e6, res.SustainablePollsS, res.DeliveriesS)

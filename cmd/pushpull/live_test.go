@@ -170,7 +170,7 @@ func TestCapacity(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
 	stdout, stderr, code := pushpull(t, context.Background(), "capacity", scenarioFile(t, small),
-		"-start", "200", "-slope", "200", "-max-duration", "3s", "-out", out)
+		"-start", "200", "-slope", "200", "-max-duration", "3s", "-deliveries", "500", "-out", out)
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "the store sustains")
 	assert.Contains(t, stdout, "webhook deliveries/s")

@@ -50,10 +50,12 @@ type CapacityOptions struct {
 // DefaultCapacity are the bounds of a capacity measurement by default: a
 // ramp from 100 polls/s, 300 more every second, for at most a minute, until
 // two windows in a row have a p99 above 20 ms, more than 1 % errors, or fall
-// short of the rate asked for by more than 10 %.
+// short of the rate asked for by more than 10 %; then 20,000 webhook
+// deliveries, enough for a CPU profile's samples to weigh them within a
+// few per cent.
 var DefaultCapacity = CapacityOptions{
 	MaxP99: 20 * time.Millisecond, MaxErrors: 0.01, Start: 100, Slope: 300,
-	MaxDuration: time.Minute, Deliveries: 2000,
+	MaxDuration: time.Minute, Deliveries: 20_000,
 }
 
 // CapacityWindow is one second of the ramp.

@@ -254,16 +254,11 @@ func (w *world) shutdown() {
 	for _, srv := range w.servers {
 		srv.SetKeepAlivesEnabled(false)
 	}
-	done := make(chan struct{})
-	go func() {
-		for _, srv := range w.servers {
-			if err := srv.Shutdown(ctx); err != nil {
-				_ = srv.Close()
-			}
+	for _, srv := range w.servers {
+		if err := srv.Shutdown(ctx); err != nil {
+			_ = srv.Close() // the grace period ran out: cut what is left
 		}
-		close(done)
-	}()
-	<-done
+	}
 	if w.client != nil {
 		w.client.CloseIdleConnections()
 	}
