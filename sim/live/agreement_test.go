@@ -32,7 +32,7 @@ var liveRuns = map[string]liveRun{
 	"ecommerce-orders":  {200, set("duration", "40m", "drain", "1m")},
 	"flash-sale":        {60, set("duration", "30m", "drain", "5m", "store.arrivals.bursts[0].at", "10m", "store.arrivals.bursts[0].for", "5m")},
 	"many-resources":    {4, set("duration", "1m", "drain", "10s")},
-	"rare-events":       {400, set("duration", "3h", "drain", "1m")},
+	"rare-events":       {800, set("duration", "6h", "drain", "1m")},
 	"rate-limited":      {30, set("duration", "20m", "drain", "1m")},
 	"receiver-outage": {200, set("duration", "1h", "drain", "20m",
 		"clients.down-1m.outages[0].at", "10m", "clients.down-1h.outages[0].at", "10m", "clients.down-6h.outages[0].at", "10m",
@@ -105,7 +105,9 @@ func agree(t *testing.T, sim, live *metrics.Results) {
 		// its requests left and how long its exchanges took, at the 99th
 		// percentile, in wall-clock time times the speedup.
 		overhead := k * (h.Lateness.P99S + h.Latency.P99S)
-		t.Logf("%s: overhead %.3f s (lateness p99 %.2f ms, exchange p99 %.2f ms)", d.Name, overhead, h.Lateness.P99S*1e3, h.Latency.P99S*1e3)
+		t.Logf("%s: delivered %d/%d, requests %d/%d, p50 %.3f/%.3f s, p99 %.3f/%.3f s (simulated/live); overhead %.3f s (lateness p99 %.2f ms, exchange p99 %.2f ms)",
+			d.Name, d.Delivered, l.Delivered, d.Requests.Total, l.Requests.Total, d.Latency.P50S, l.Latency.P50S, d.Latency.P99S, l.Latency.P99S,
+			overhead, h.Lateness.P99S*1e3, h.Latency.P99S*1e3)
 
 		assert.Equal(t, l.Emitted, l.Delivered+l.Dropped.Total+l.InFlight, "%s: emitted = delivered + dropped + in flight", d.Name)
 		// Out-of-order deliveries of webhooks come from the jitter of the
