@@ -60,7 +60,8 @@ type HTTPClient struct {
 }
 
 // WallLatency summarises wall-clock durations, from an HDR histogram with
-// two significant digits; the mean and the max are exact.
+// two significant digits, never beyond the max; the mean and the max are
+// exact.
 type WallLatency struct {
 	Count int64   `json:"count"`
 	MeanS float64 `json:"mean_s"`
@@ -213,9 +214,10 @@ func (l *wallLatencies) results() WallLatency {
 	if l.count == 0 {
 		return res
 	}
-	at := func(p float64) float64 { return unitSeconds(l.h.ValueAtPercentile(p)) }
+	res.MaxS = math.Max(l.maxSeen.Seconds(), 0)
+	// A bucket's upper edge can lie beyond the largest value recorded.
+	at := func(p float64) float64 { return math.Min(unitSeconds(l.h.ValueAtPercentile(p)), res.MaxS) }
 	res.MeanS = l.sumS / float64(l.count)
 	res.P50S, res.P90S, res.P99S, res.P999S = at(50), at(90), at(99), at(99.9)
-	res.MaxS = math.Max(l.maxSeen.Seconds(), 0)
 	return res
 }
