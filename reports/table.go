@@ -90,15 +90,15 @@ func seconds(s float64) string {
 	return shortDuration(time.Duration(s * float64(time.Second)))
 }
 
-// shortDuration writes a duration without zero units: 168h, 1h30m, 10s.
+// shortDuration writes a duration without zero units: 168h, 1h30m, 10s,
+// 30s (a zero is dropped only with the unit it counts).
 func shortDuration(d time.Duration) string {
 	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
 	if strings.HasSuffix(s, "h0m") {
 		s = strings.TrimSuffix(s, "0m")
-	}
-	if s == "" {
-		return "0s"
 	}
 	return s
 }

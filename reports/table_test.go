@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -106,4 +107,15 @@ func TestFormatting(t *testing.T) {
 	assert.Equal(t, "168h", seconds(7*86400))
 	assert.Equal(t, "1h30m", seconds(5400))
 	assert.Equal(t, "30m", seconds(1800))
+}
+
+func TestShortDurationDropsOnlyZeroUnits(t *testing.T) {
+	t.Parallel()
+	for d, want := range map[time.Duration]string{
+		0: "0s", 30 * time.Second: "30s", 10 * time.Second: "10s", 90 * time.Second: "1m30s",
+		time.Minute: "1m", time.Hour: "1h", 168 * time.Hour: "168h", 90 * time.Minute: "1h30m",
+		time.Hour + 30*time.Second: "1h0m30s", 1500 * time.Millisecond: "1.5s",
+	} {
+		assert.Equal(t, want, shortDuration(d), "%v", d)
+	}
 }

@@ -50,7 +50,7 @@ type engine struct {
 	dispatcher  store.Reader
 	dispatched  int64 // the last event handed to the sender
 
-	samples sampler
+	samples metrics.SampleSchedule
 }
 
 // subscriber is one subscriber of a client row: the row itself, or one of
@@ -151,6 +151,6 @@ func (e *engine) dispatch(it *item) {
 	case kindRefetch:
 		e.refetch(it.ref)
 	case kindSample:
-		e.sample(int(it.ref))
+		e.sample()
 	}
 }

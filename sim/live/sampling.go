@@ -3,33 +3,24 @@ package live
 import (
 	"time"
 
-	"github.com/pushpull/pushpull/sim/random"
+	"github.com/pushpull/pushpull/sim/metrics"
 )
 
-// freshnessSamples is how many instants of a run's duration the clients'
-// views are sampled at for freshness, as the discrete-event runner samples
-// them (sim/des/sampling.go): one at a uniform offset within each of this
-// many equal strata of [0, duration), drawn from the same stream, so that a
-// live run samples at the same instants.
-const freshnessSamples = 10_000
-
-// startSampling schedules the first freshness sample. The caller holds mu.
+// startSampling schedules the freshness samples at the instants the
+// discrete-event runner samples (metrics.SampleSchedule). The caller holds
+// mu.
 func (w *world) startSampling() {
-	stratum := w.duration / freshnessSamples
-	if stratum <= 0 {
-		return // too short to stratify: freshness is not sampled
-	}
-	rng := random.Stream(w.sc.Seed, "metrics/freshness")
-	var next func(k int)
-	next = func(k int) {
-		if k >= freshnessSamples {
+	schedule := metrics.NewSampleSchedule(w.duration, w.sc.Seed)
+	var next func()
+	next = func() {
+		at, ok := schedule.Next()
+		if !ok {
 			return
 		}
-		at := time.Duration(k)*stratum + time.Duration(rng.Float64()*float64(stratum))
 		w.after(at, func(now time.Duration) {
 			w.rec.Sample(now, w.store.Emitted(now))
-			next(k + 1)
+			next()
 		})
 	}
-	next(0)
+	next()
 }

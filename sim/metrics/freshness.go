@@ -3,6 +3,8 @@ package metrics
 import (
 	"fmt"
 	"time"
+
+	"github.com/pushpull/pushpull/sim/random"
 )
 
 // creations remembers when each event was created, from the oldest event a
@@ -58,7 +60,7 @@ func (r *Recorder) Sample(t time.Duration, last int64) {
 	oldest := last + 1
 	for i := range r.subs {
 		sub := &r.subs[i]
-		ft := &r.rows[sub.row].freshness
+		ft := &r.freshness[sub.row]
 		ft.samples++
 		base := sub.resolved.lowestOpen() // the oldest event it lacks
 		oldest = min(oldest, base)
@@ -80,7 +82,7 @@ func (r *Recorder) Sample(t time.Duration, last int64) {
 // freshnessResults sums up row i's samples; meanLatency is its mean latency
 // in seconds, for the Little's-law cross-check.
 func (r *Recorder) freshnessResults(i int, emitted int64, meanLatency float64) Freshness {
-	ft := r.rows[i].freshness
+	ft := r.freshness[i]
 	f := Freshness{Samples: ft.samples}
 	if ft.samples > 0 {
 		f.Fresh = float64(ft.fresh) / float64(ft.samples)
@@ -91,4 +93,38 @@ func (r *Recorder) freshnessResults(i int, emitted int64, meanLatency float64) F
 		f.LittleMean = float64(emitted) / w * meanLatency
 	}
 	return f
+}
+
+// FreshnessSamples is how many instants of a run's duration the clients'
+// views are sampled at for freshness: enough that the share of fresh
+// samples is known to ±1 % (σ ≤ 0.5 %) however the run is spread.
+const FreshnessSamples = 10_000
+
+// SampleSchedule gives the instants at which a run samples the clients'
+// views: one uniformly at random within each of FreshnessSamples equal
+// strata of [0, duration), from the seed's stream "metrics/freshness", so
+// that every runner samples the same instants. Random offsets keep the
+// samples from locking onto the phase of a periodic poller, as evenly
+// spaced ones would when the spacing divides its interval; strata keep them
+// spread over the whole run.
+type SampleSchedule struct {
+	stratum time.Duration
+	rng     random.Source
+	k       int
+}
+
+// NewSampleSchedule returns the sample instants of a run of the given
+// duration and seed. A run too short to stratify is not sampled.
+func NewSampleSchedule(duration time.Duration, seed uint64) SampleSchedule {
+	return SampleSchedule{stratum: duration / FreshnessSamples, rng: random.Stream(seed, "metrics/freshness")}
+}
+
+// Next returns the next sample instant, and false when there is none left.
+func (s *SampleSchedule) Next() (time.Duration, bool) {
+	if s.stratum <= 0 || s.k >= FreshnessSamples {
+		return 0, false
+	}
+	at := time.Duration(s.k)*s.stratum + time.Duration(s.rng.Float64()*float64(s.stratum))
+	s.k++
+	return at, true
 }

@@ -43,6 +43,9 @@ type Recorder struct {
 	timeline timeline
 	emitted  []int64 // events created, per bucket
 	created  creations
+	// freshness tallies each row's samples, apart from the rows: a
+	// sample visits every subscriber, and they stay together in cache.
+	freshness []freshnessTally
 
 	// Trace, when set, sees every delivery, duplicate and loss as it is
 	// recorded: for tests, and for raw per-event output.
@@ -91,7 +94,6 @@ type clientRecord struct {
 	latency    *latencies // apart: touched only by deliveries
 	processing *latencies // nil unless the row processes
 	series     series     // the timeline
-	freshness  freshnessTally
 }
 
 // subscriber is what one subscriber holds.
@@ -106,7 +108,8 @@ type subscriber struct {
 // NewRecorder returns a Recorder for the clients of cfg, indexed as listed.
 func NewRecorder(cfg Config) *Recorder {
 	tl := newTimeline(max(cfg.End, cfg.Duration))
-	r := &Recorder{cfg: cfg, rows: make([]clientRecord, len(cfg.Clients)), timeline: tl, emitted: make([]int64, tl.buckets)}
+	r := &Recorder{cfg: cfg, rows: make([]clientRecord, len(cfg.Clients)), timeline: tl, emitted: make([]int64, tl.buckets),
+		freshness: make([]freshnessTally, len(cfg.Clients))}
 	for i, cc := range cfg.Clients {
 		row := clientRecord{latency: newLatencies(), series: newSeries(tl.buckets)}
 		if cc.Processes {

@@ -78,10 +78,6 @@ func Predict(sc *scenario.Scenario) []Prediction {
 // have: for tolerances before anything is run.
 func (p Prediction) ExpectedSizes() Sizes { return p.sizes }
 
-// freshnessSamples is how many instants of a run the runner samples each
-// view at (sim/des).
-const freshnessSamples = 10_000
-
 // Check annotates every client of res with what theory predicts for it,
 // beside what was measured, and returns the names of the figures measured
 // outside their tolerance, as "client: metric".
@@ -166,7 +162,7 @@ func predict(sc *scenario.Scenario, w world, cl scenario.Client) Prediction {
 	})
 	events := w.rate * sc.Duration.D().Seconds()
 	return Prediction{
-		sizes:   Sizes{Events: events, Delivered: events, Polls: b.polls, Samples: freshnessSamples},
+		sizes:   Sizes{Events: events, Delivered: events, Polls: b.polls, Samples: metrics.FreshnessSamples},
 		latency: b.latency,
 		Client:  cl.Name,
 		Basis:   strings.Join(b.basis, "; "),
