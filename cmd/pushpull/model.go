@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/pushpull/pushpull/reports"
@@ -40,19 +39,7 @@ func modelCommand(_ context.Context, args []string, stdout, _ io.Writer) error {
 	if len(files) != 1 {
 		return usageErrorf("model takes one scenario file, got %d (pushpull model -h)", len(files))
 	}
-	file := files[0]
-	src, err := os.ReadFile(file)
-	if err != nil {
-		return usageErrorf("reading scenario: %v", err)
-	}
-	overrides, axes, err := sets.split()
-	if err != nil {
-		return err
-	}
-	if len(axes) > 0 {
-		return usageErrorf("model takes one value per -set: it predicts one scenario, not a sweep")
-	}
-	sc, err := parseScenario(file, src, overrides)
+	sc, err := loadOne("model", files[0], sets)
 	if err != nil {
 		return err
 	}

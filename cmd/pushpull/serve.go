@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 
 	"github.com/pushpull/pushpull/sim/live"
 )
@@ -46,18 +45,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if k := *speedup; !(k > 0) || math.IsInf(k, 0) {
 		return usageErrorf("-speedup must be a positive number, got %v", k)
 	}
-	src, err := os.ReadFile(files[0])
-	if err != nil {
-		return usageErrorf("reading scenario: %v", err)
-	}
-	overrides, axes, err := sets.split()
-	if err != nil {
-		return err
-	}
-	if len(axes) > 0 {
-		return usageErrorf("-set: serve takes one value per field")
-	}
-	sc, err := parseScenario(files[0], src, overrides)
+	sc, err := loadOne("serve", files[0], sets)
 	if err != nil {
 		return err
 	}

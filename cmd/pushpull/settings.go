@@ -76,3 +76,20 @@ func metricNames(list string) ([]string, error) {
 	}
 	return names, nil
 }
+
+// loadOne reads the scenario in file and applies the -set flags, each with
+// one value: command works on one scenario, not a sweep.
+func loadOne(command, file string, sets setFlags) (*scenario.Scenario, error) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil, usageErrorf("reading scenario: %v", err)
+	}
+	overrides, axes, err := sets.split()
+	if err != nil {
+		return nil, err
+	}
+	if len(axes) > 0 {
+		return nil, usageErrorf("-set: %s takes one value per field: it works on one scenario, not a sweep", command)
+	}
+	return parseScenario(file, src, overrides)
+}

@@ -115,7 +115,7 @@ type Freshness struct {
 
 // Model is what theory predicts for a client, beside what was measured.
 type Model struct {
-	Basis    string              `json:"basis"`                    // the closed forms used, such as "fixed polling (MODELS.md §1)"
+	Basis    string              `json:"basis"`                    // the closed forms used, as docs/models.md describes them
 	Expected map[string]Expected `json:"expected"`                 // by metric name
 	Missing  string              `json:"no_closed_form,omitempty"` // what has no closed form here, and why
 }

@@ -22,7 +22,7 @@ func (b *builder) freshness(feed arrivals, gap, back law) {
 		return (back.excess(u) - upper.excess(u) + upper.mean() - back.mean() - (u - lo) + (u - lo)) / meanGap
 	}, lo, hi, gap.variance()/(2*meanGap)+meanGap/2+back.mean(), 0)
 	tau.parts[0].vari = tau.expect(func(u float64) float64 { return u * u }) - tau.mean()*tau.mean()
-	b.uses("freshness F = E[e^(−λτ)], age E[τ] − (1 − F)/λ (MODELS.md §6)")
+	b.uses("freshness F = E[e^(−λτ)], age E[τ] − (1 − F)/λ")
 	b.viewFigures(feed, tau, func(s Sizes) float64 { return min(s.Samples, feed.duration/(2*meanGap)) })
 }
 
@@ -81,7 +81,7 @@ func (b *builder) pushFreshness(feed arrivals, w law) {
 		age2 += 2 * a * over * h
 	}
 	unseen := feed.rate * meanW
-	b.uses("push: unseen events Poisson(λE[W]), F = e^(−λE[W]) (MODELS.md §6)")
+	b.uses("push: unseen events Poisson(λE[W]), F = e^(−λE[W])")
 	n := func(s Sizes) float64 { return min(s.Samples, feed.duration/(2*max(hi, 1/lb))) }
 	b.add("fresh_fraction", fresh, proportionOf(fresh, n, 1, 0))
 	b.add("mean_age_s", age, meanOf(math.Sqrt(max(age2-age*age, 0)), n, 0))

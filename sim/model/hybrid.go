@@ -59,7 +59,7 @@ func (b *builder) hybrid(w world, s sender, fail, errs, silent float64) {
 	if !b.rateLimitHolds(secondPerS, 1, 1, overflow) {
 		return
 	}
-	b.uses("hybrid: push at min(W, V), the missed at V, V the %s's recurrence time plus b (MODELS.md §5)", kind)
+	b.uses("hybrid: push at min(W, V), the missed at V, V the %s's recurrence time plus b", kind)
 
 	sent := 1 - silent
 	pushed := sent * a.delivered // the chance push delivers an event

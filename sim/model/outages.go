@@ -83,7 +83,7 @@ func (b *builder) outages(w world, s sender, silent float64, thin bool) {
 			return
 		}
 	}
-	b.uses("outage of length D: P(loss) = (1 − t_k/D)⁺, E[attempts] = 1 + Σ (1 − t_(i−1)/D)⁺ (MODELS.md §4)")
+	b.uses("outage of length D: P(loss) = (1 − t_k/D)⁺, E[attempts] = 1 + Σ (1 − t_(i−1)/D)⁺")
 
 	// Mix the events outside every outage (one attempt, one network leg)
 	// with those of each outage.

@@ -58,20 +58,20 @@ func (b *builder) fixedPolling(p scenario.Poll) {
 	var gap law
 	if p.Loop == "delay" {
 		gap = sumOf(period, w.network, w.service, w.network)
-		b.uses("fixed-delay polling: a period of the interval plus the cycle (MODELS.md §1)")
+		b.uses("fixed-delay polling: a period of the interval plus the cycle")
 	} else {
 		gap = sumOf(period, w.network, w.network.negate())
-		b.uses("fixed-rate polling: delay to the next snapshot U(0, T) + b (MODELS.md §1)")
+		b.uses("fixed-rate polling: delay to the next snapshot U(0, T) + b")
 	}
 	if jitter > 0 {
-		b.uses("jitter: mean delay T/2 + Var(I)/(2T) (MODELS.md §1)")
+		b.uses("jitter: mean delay T/2 + Var(I)/(2T)")
 	}
 	meanGap := gap.mean()
 
 	feeds := 1.0
 	if p.PerResource {
 		feeds = float64(b.sc.Store.Resources)
-		b.uses("per-resource feeds: each polled every T, at rate λ/M (MODELS.md §1)")
+		b.uses("per-resource feeds: each polled every T, at rate λ/M")
 	}
 	feed := w.arrivals.split(feeds)
 
@@ -151,9 +151,9 @@ func (b *builder) fixedPolling(p scenario.Poll) {
 			// empty ones is (1 − x)⁺ to within one poll, whatever the
 			// phase.
 			emptySlack = func(s Sizes) float64 { return 1 / max(s.Polls, 1) }
-			b.uses("evenly spaced events: P(empty) = (1 − x)⁺ (MODELS.md §1)")
+			b.uses("evenly spaced events: P(empty) = (1 − x)⁺")
 		} else {
-			b.uses("P(empty) = E[e^(−λG)] over snapshot gaps G (MODELS.md §1)")
+			b.uses("P(empty) = E[e^(−λG)] over snapshot gaps G")
 		}
 		b.add("empty_poll_fraction", empty, plus(proportionOf(empty, polls, 1, 0), emptySlack))
 		if overflow < 1 {
@@ -246,7 +246,7 @@ func (b *builder) pages(feed arrivals, gap law, size int) (pages, variance, over
 			}
 		}
 		if k > 1e-9 {
-			b.uses("pages per poll 1 + Σ P(Poisson(x) > mL) (MODELS.md §2)")
+			b.uses("pages per poll 1 + Σ P(Poisson(x) > mL)")
 		}
 		return 1 + k, k2 - k*k, overflow
 	default:
@@ -366,7 +366,7 @@ func (b *builder) rateLimitHolds(requestRate, pages, feeds, overflow float64) bo
 		b.none("the rate limit's burst of %d is below the %g feeds polled at independent phases", rl.Burst, feeds)
 		return false
 	}
-	b.uses("token bucket never empty: T ≥ M·E[pages]/r (MODELS.md §2)")
+	b.uses("token bucket never empty: T ≥ M·E[pages]/r")
 	return true
 }
 

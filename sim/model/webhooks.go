@@ -103,7 +103,7 @@ func (b *builder) independentFailures(w world, s sender, fail, errs, ackLate, si
 	p := 1 - (1-fail)*(1-errs)
 	sent := 1 - silent
 	if silent > 0 {
-		b.uses("silent loss q: P(loss) = 1 − (1 − p^k)(1 − q) (MODELS.md §4)")
+		b.uses("silent loss q: P(loss) = 1 − (1 − p^k)(1 − q)")
 	}
 	if thin {
 		latency = latency.plus(sumOf(w.network, w.service, w.network))
@@ -213,11 +213,11 @@ func (b *builder) push(w world, s sender, fail, errs, ackLate float64) (attemptL
 	}
 	switch {
 	case ackLate > 0:
-		b.uses("acknowledgement after processing: duplicates E[processed] − (1 − p^k) (MODELS.md §4)")
+		b.uses("acknowledgement after processing: duplicates E[processed] − (1 − p^k)")
 	case p == 0:
-		b.uses("webhooks without failures: latency = one network leg (MODELS.md §4)")
+		b.uses("webhooks without failures: latency = one network leg")
 	default:
-		b.uses("independent failures p: loss p^k, attempts (1 − p^k)/(1 − p) (MODELS.md §4)")
+		b.uses("independent failures p: loss p^k, attempts (1 − p^k)/(1 − p)")
 	}
 	// Each attempt's offset from the event's creation: after a failure the
 	// sender learns of it a round trip later, after a late acknowledgement
