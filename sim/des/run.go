@@ -64,53 +64,31 @@ func build(sc *scenario.Scenario) (*engine, error) {
 		store:   st,
 		network: sc.Network.Latency.Distribution(),
 	}
-	cfg := metrics.Config{Duration: sc.Duration.D(), End: sc.End().D(), Resources: sc.Store.Resources}
-	for i, cl := range sc.Clients {
-		cc := metrics.ClientConfig{Name: cl.Name, Strategy: sc.Strategy(i), Count: cl.Count, Polls: cl.Poll != nil, Processes: processes(cl)}
-		for _, o := range cl.Outages {
-			cc.Outages = append(cc.Outages, metrics.Outage{AtS: o.At.D().Seconds(), ForS: o.For.D().Seconds(), Mode: o.Mode})
-		}
-		cfg.Clients = append(cfg.Clients, cc)
-	}
-	e.rec = metrics.NewRecorder(cfg)
+	e.rec = metrics.NewRecorder(client.RecorderConfig(sc))
 	st.OnCreate = e.rec.Created
 
 	plan := sc.Store.Webhooks.Plan()
 	for i, cl := range sc.Clients {
 		outages := client.NewOutages(cl.Outages)
 		for k := range max(cl.Count, 1) {
-			name := cl.Name // stream names of a single subscriber stay those of its client
-			if cl.Count > 1 {
-				name = fmt.Sprintf("%s#%d", cl.Name, k)
-			}
+			name := client.SubscriberName(cl, k)
 			s := int32(len(e.subs))
 			sub := subscriber{row: int32(i), net: random.Stream(seed, "network/"+name), endpoint: -1, reconcile: -1, sync: -1}
-			var use store.Use
-			switch {
-			case cl.Poll != nil && cl.Poll.PerResource:
-				use |= store.ReadsResources
-				for r := range sc.Store.Resources {
-					sub.polls = append(sub.polls, e.addLoop(s, client.NewPoller(*cl.Poll, r, outages, random.Stream(seed, fmt.Sprintf("client/%s/resource-%d", name, r)))))
-				}
-			case cl.Poll != nil:
-				use |= store.ReadsFeed
-				sub.polls = append(sub.polls, e.addLoop(s, client.NewPoller(*cl.Poll, -1, outages, random.Stream(seed, "client/"+name))))
-			case cl.Webhook != nil:
+			loops := client.NewLoops(cl, name, sc.Store.Resources, outages, seed)
+			for _, p := range loops.Feeds {
+				sub.polls = append(sub.polls, e.addLoop(s, p))
+			}
+			if cl.Webhook != nil {
 				sub.endpoint = e.addEndpoint(s, sc, cl, outages, plan, name)
 				e.webhookSubs = append(e.webhookSubs, s)
-				if cl.Webhook.Thin {
-					use |= store.Fetches
-				}
 			}
-			if cl.Reconcile != nil {
-				use |= store.ReadsFeed
-				sub.reconcile = e.addLoop(s, client.NewReconciler(cl.Reconcile.Every.D(), outages, random.Stream(seed, "client/"+name+"/reconcile")))
+			if loops.Reconcile != nil {
+				sub.reconcile = e.addLoop(s, loops.Reconcile)
 			}
-			if cl.Sync != nil {
-				use |= store.ReadsFeed
-				sub.sync = e.addLoop(s, client.NewSyncer(cl.Sync.Every.D(), outages, random.Stream(seed, "client/"+name+"/sync")))
+			if loops.Sync != nil {
+				sub.sync = e.addLoop(s, loops.Sync)
 			}
-			sub.reader = st.AddReader(name, seed, use)
+			sub.reader = st.AddReader(name, seed, loops.Use)
 			e.subs = append(e.subs, sub)
 		}
 	}
@@ -123,13 +101,6 @@ func build(sc *scenario.Scenario) (*engine, error) {
 	}
 	e.startSampling(sc.Duration.D(), seed)
 	return e, nil
-}
-
-// processes reports whether a client's processing is measured: it
-// processes deliveries, deduplicates, or gets events by a second path.
-func processes(cl scenario.Client) bool {
-	w := cl.Webhook
-	return w != nil && (w.Processing != nil || w.Dedupe != nil || cl.Reconcile != nil || cl.Sync != nil)
 }
 
 func (e *engine) addLoop(s int32, p *client.Poller) int32 {
@@ -148,7 +119,7 @@ func (e *engine) addEndpoint(s int32, sc *scenario.Scenario, cl scenario.Client,
 		silentLoss: w.SilentLoss,
 		failures:   w.Failures,
 		thin:       cl.Webhook.Thin,
-		processes:  processes(cl),
+		processes:  client.Processes(cl),
 	}
 	for i, c := range x.receiver.Crashes() {
 		e.schedule(c.At.D(), kindCrash, ep, int32(i), 0)

@@ -64,7 +64,7 @@ func (w *world) addEndpoint(s *subscriber, cl scenario.Client, outages client.Ou
 		silentLoss: wh.SilentLoss,
 		failures:   wh.Failures,
 		thin:       cl.Webhook.Thin,
-		processes:  processes(cl),
+		processes:  client.Processes(cl),
 		bySeq:      map[int64]*delivery{},
 	}
 	w.endpoints = append(w.endpoints, ep)

@@ -122,21 +122,15 @@ func newWorld(sc *scenario.Scenario, clock Clock, nw Network) (*world, error) {
 		byName: map[string]*subscriber{}, deliveries: map[int32]*delivery{}, fetches: map[*fetch]bool{},
 		pending: map[uint64]*pending{},
 	}
-	cfg := metrics.Config{Duration: w.duration, End: w.end, Resources: sc.Store.Resources}
 	var names []string
-	for i, cl := range sc.Clients {
-		cc := metrics.ClientConfig{Name: cl.Name, Strategy: sc.Strategy(i), Count: cl.Count, Polls: cl.Poll != nil, Processes: processes(cl)}
-		for _, o := range cl.Outages {
-			cc.Outages = append(cc.Outages, metrics.Outage{AtS: o.At.D().Seconds(), ForS: o.For.D().Seconds(), Mode: o.Mode})
-		}
-		cfg.Clients = append(cfg.Clients, cc)
+	for _, cl := range sc.Clients {
 		names = append(names, cl.Name)
 		w.labels = append(w.labels, labelContext{
 			store:  pprof.WithLabels(context.Background(), pprof.Labels(labelSide, sideStore, labelClient, cl.Name)),
 			client: pprof.WithLabels(context.Background(), pprof.Labels(labelSide, sideClient, labelClient, cl.Name)),
 		})
 	}
-	w.rec = metrics.NewRecorder(cfg)
+	w.rec = metrics.NewRecorder(client.RecorderConfig(sc))
 	w.http = metrics.NewHTTPRecorder(names)
 	st.OnCreate = w.rec.Created
 
@@ -144,36 +138,22 @@ func newWorld(sc *scenario.Scenario, clock Clock, nw Network) (*world, error) {
 	for i, cl := range sc.Clients {
 		outages := client.NewOutages(cl.Outages)
 		for k := range max(cl.Count, 1) {
-			name := cl.Name // stream names of a single subscriber stay those of its client
-			if cl.Count > 1 {
-				name = fmt.Sprintf("%s#%d", cl.Name, k)
-			}
+			name := client.SubscriberName(cl, k)
 			s := &subscriber{index: len(w.subs), row: i, name: name, net: random.Stream(seed, "network/"+name)}
-			var use store.Use
-			switch {
-			case cl.Poll != nil && cl.Poll.PerResource:
-				use |= store.ReadsResources
-				for r := range sc.Store.Resources {
-					s.polls = append(s.polls, w.addLoop(s, client.NewPoller(*cl.Poll, r, outages, random.Stream(seed, fmt.Sprintf("client/%s/resource-%d", name, r)))))
-				}
-			case cl.Poll != nil:
-				use |= store.ReadsFeed
-				s.polls = append(s.polls, w.addLoop(s, client.NewPoller(*cl.Poll, -1, outages, random.Stream(seed, "client/"+name))))
-			case cl.Webhook != nil:
+			loops := client.NewLoops(cl, name, sc.Store.Resources, outages, seed)
+			for _, p := range loops.Feeds {
+				s.polls = append(s.polls, w.addLoop(s, p))
+			}
+			if cl.Webhook != nil {
 				s.endpoint = w.addEndpoint(s, cl, outages, plan, name)
-				if cl.Webhook.Thin {
-					use |= store.Fetches
-				}
 			}
-			if cl.Reconcile != nil {
-				use |= store.ReadsFeed
-				s.reconcile = w.addLoop(s, client.NewReconciler(cl.Reconcile.Every.D(), outages, random.Stream(seed, "client/"+name+"/reconcile")))
+			if loops.Reconcile != nil {
+				s.reconcile = w.addLoop(s, loops.Reconcile)
 			}
-			if cl.Sync != nil {
-				use |= store.ReadsFeed
-				s.sync = w.addLoop(s, client.NewSyncer(cl.Sync.Every.D(), outages, random.Stream(seed, "client/"+name+"/sync")))
+			if loops.Sync != nil {
+				s.sync = w.addLoop(s, loops.Sync)
 			}
-			s.reader = st.AddReader(name, seed, use)
+			s.reader = st.AddReader(name, seed, loops.Use)
 			w.subs = append(w.subs, s)
 			w.byName[name] = s
 		}
@@ -182,13 +162,6 @@ func newWorld(sc *scenario.Scenario, clock Clock, nw Network) (*world, error) {
 		w.dispatcher = st.AddReader("webhook-dispatcher", seed, store.ReadsFeed)
 	}
 	return w, nil
-}
-
-// processes reports whether a client's processing is measured: it
-// processes deliveries, deduplicates, or gets events by a second path.
-func processes(cl scenario.Client) bool {
-	wh := cl.Webhook
-	return wh != nil && (wh.Processing != nil || wh.Dedupe != nil || cl.Reconcile != nil || cl.Sync != nil)
 }
 
 // onTicker reports whether a client polls on a fixed-rate ticker, the
