@@ -102,12 +102,15 @@ func agree(t *testing.T, sim, live *metrics.Results) {
 		d, l := &sim.Clients[i], &live.Clients[i]
 		h := &live.HTTP.Clients[i]
 		// The loopback overhead of this client, in scenario time: how late
-		// its requests left and how long its exchanges took, at the 99th
-		// percentile, in wall-clock time times the speedup.
-		overhead := k * (h.Lateness.P99S + h.Latency.P99S)
-		t.Logf("%s: delivered %d/%d, requests %d/%d, p50 %.3f/%.3f s, p99 %.3f/%.3f s (simulated/live); overhead %.3f s (lateness p99 %.2f ms, exchange p99 %.2f ms)",
+		// its requests left and how long its exchanges took, at most, in
+		// wall-clock time times the speedup. A percentile of the live
+		// latencies, each the simulated one plus at most that, is at most
+		// the simulation's plus that; with a few dozen deliveries the p99
+		// is nearly the max, so the overheads' own p99 would not bound it.
+		overhead := k * (h.Lateness.MaxS + h.Latency.MaxS)
+		t.Logf("%s: delivered %d/%d, requests %d/%d, p50 %.3f/%.3f s, p99 %.3f/%.3f s (simulated/live); overhead %.3f s (lateness max %.2f ms, exchange max %.2f ms)",
 			d.Name, d.Delivered, l.Delivered, d.Requests.Total, l.Requests.Total, d.Latency.P50S, l.Latency.P50S, d.Latency.P99S, l.Latency.P99S,
-			overhead, h.Lateness.P99S*1e3, h.Latency.P99S*1e3)
+			overhead, h.Lateness.MaxS*1e3, h.Latency.MaxS*1e3)
 
 		assert.Equal(t, l.Emitted, l.Delivered+l.Dropped.Total+l.InFlight, "%s: emitted = delivered + dropped + in flight", d.Name)
 		// Out-of-order deliveries of webhooks come from the jitter of the
