@@ -299,3 +299,18 @@ func (r *Receiver) popEnd() {
 	}
 	r.ends = h
 }
+
+// RefetchAfter is how long a receiver of thin deliveries waits before it
+// fetches an event again after a fetch answered with status: the Retry-After
+// of a 429, a second after another failure. It reports false when it does
+// not fetch again: the event came (200), or the store no longer has it (404).
+func RefetchAfter(status store.Status, retryAfter time.Duration) (time.Duration, bool) {
+	switch status {
+	case store.StatusOK, store.StatusNotFound:
+		return 0, false
+	case store.StatusRateLimited:
+		return retryAfter, true
+	default:
+		return time.Second, true
+	}
+}

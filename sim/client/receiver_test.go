@@ -396,3 +396,22 @@ func TestReplyString(t *testing.T) {
 		assert.Equal(t, want, reply.String(), "Reply(%d).String()", reply)
 	}
 }
+
+func TestRefetchAfter(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		status store.Status
+		after  time.Duration
+		want   time.Duration
+		again  bool
+	}{
+		{store.StatusOK, 0, 0, false},
+		{store.StatusNotFound, 0, 0, false},
+		{store.StatusRateLimited, 7 * time.Second, 7 * time.Second, true},
+		{store.StatusUnavailable, 0, time.Second, true},
+	} {
+		got, again := RefetchAfter(c.status, c.after)
+		assert.Equal(t, c.again, again, "%d", c.status)
+		assert.Equal(t, c.want, got, "%d", c.status)
+	}
+}

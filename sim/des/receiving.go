@@ -1,8 +1,6 @@
 package des
 
 import (
-	"time"
-
 	"github.com/pushpull/pushpull/sim/client"
 	"github.com/pushpull/pushpull/sim/metrics"
 	"github.com/pushpull/pushpull/sim/store"
@@ -89,7 +87,6 @@ func (e *engine) fetched(ref int32) {
 	s := x.sub
 	resp := &p.resp
 	o := metrics.Outcome{BytesIn: resp.Bytes, BytesOut: e.store.HeaderBytes()}
-	var retry time.Duration
 	switch resp.Status {
 	case store.StatusOK:
 		ev := &resp.Events[0]
@@ -105,13 +102,11 @@ func (e *engine) fetched(ref int32) {
 		e.pushLost(s, p.req.Fetch, metrics.RetentionExpired)
 	case store.StatusRateLimited:
 		o.Status = metrics.RateLimited
-		retry = resp.RetryAfter
 	default:
 		o.Status = metrics.Failed
-		retry = time.Second
 	}
 	e.rec.Answered(int(s), metrics.Fetch, p.sentAt, o)
-	if retry > 0 {
+	if retry, again := client.RefetchAfter(resp.Status, resp.RetryAfter); again {
 		// Keep the request in its slot and send it again later.
 		p.sentAt = -1
 		e.schedule(e.now+retry, kindRefetch, p.endpoint, ref, 0)

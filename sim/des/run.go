@@ -112,14 +112,12 @@ func (e *engine) addEndpoint(s int32, sc *scenario.Scenario, cl scenario.Client,
 	w := sc.Store.Webhooks
 	ep := int32(len(e.endpoints))
 	x := endpoint{
-		sub:        s,
-		sender:     store.NewSender(plan, w.Concurrency, random.New(sc.Seed, "store/sender/"+name)),
-		receiver:   client.NewReceiver(*cl.Webhook, outages, random.New(sc.Seed, "client/"+name+"/receiver")),
-		rng:        random.Stream(sc.Seed, "store/sender-faults/"+name),
-		silentLoss: w.SilentLoss,
-		failures:   w.Failures,
-		thin:       cl.Webhook.Thin,
-		processes:  client.Processes(cl),
+		sub:       s,
+		sender:    store.NewSender(plan, w.Concurrency, random.New(sc.Seed, "store/sender/"+name)),
+		receiver:  client.NewReceiver(*cl.Webhook, outages, random.New(sc.Seed, "client/"+name+"/receiver")),
+		faults:    store.NewFaults(w, random.Stream(sc.Seed, "store/sender-faults/"+name)),
+		thin:      cl.Webhook.Thin,
+		processes: client.Processes(cl),
 	}
 	for i, c := range x.receiver.Crashes() {
 		e.schedule(c.At.D(), kindCrash, ep, int32(i), 0)

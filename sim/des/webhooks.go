@@ -5,23 +5,20 @@ import (
 
 	"github.com/pushpull/pushpull/sim/client"
 	"github.com/pushpull/pushpull/sim/metrics"
-	"github.com/pushpull/pushpull/sim/random"
 	"github.com/pushpull/pushpull/sim/store"
 )
 
 // endpoint is one webhook subscriber's endpoint: the sender's side and the
 // receiver's.
 type endpoint struct {
-	sub        int32
-	sender     *store.Sender
-	receiver   *client.Receiver
-	rng        random.Source // the sender's silent losses and network failures
-	silentLoss float64
-	failures   float64
-	thin       bool
-	processes  bool    // its processing is measured
-	epoch      uint32  // crashes so far: work started before the last one is void
-	working    []int32 // work in progress, by workInFlight ref
+	sub       int32
+	sender    *store.Sender
+	receiver  *client.Receiver
+	faults    store.Faults // what the sender loses on its own
+	thin      bool
+	processes bool    // its processing is measured
+	epoch     uint32  // crashes so far: work started before the last one is void
+	working   []int32 // work in progress, by workInFlight ref
 }
 
 // emit hands the event created now to the sender, for every webhook
@@ -33,7 +30,7 @@ func (e *engine) emit() {
 	for _, s := range e.webhookSubs {
 		ep := e.subs[s].endpoint
 		x := &e.endpoints[ep]
-		if x.silentLoss > 0 && x.rng.Bernoulli(x.silentLoss) {
+		if x.faults.LosesSilently() {
 			e.pushLost(s, ev.Seq, metrics.SilentLoss)
 			continue
 		}
@@ -93,7 +90,7 @@ func (e *engine) send1(ref int32) {
 	up := e.delay(s)
 	d.awaiting = true
 	timeout := x.sender.Timeout()
-	if x.failures > 0 && x.rng.Bernoulli(x.failures) {
+	if x.faults.FailsOnTheWay() {
 		// The attempt fails on the way; the sender learns after a round trip.
 		e.settleBy(ref, metrics.Failed, store.Refused, e.now+up+e.delay(s), e.now+timeout)
 		return

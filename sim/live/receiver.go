@@ -223,7 +223,6 @@ func (w *world) fetched(p *pending, now time.Duration, resp *store.PollResponse)
 	ep := f.ep
 	s := ep.sub
 	o := metrics.Outcome{BytesIn: resp.Bytes, BytesOut: w.store.HeaderBytes()}
-	var retry time.Duration
 	switch resp.Status {
 	case store.StatusOK:
 		ev := &resp.Events[0]
@@ -239,13 +238,11 @@ func (w *world) fetched(p *pending, now time.Duration, resp *store.PollResponse)
 		w.pushLost(s, f.seq, metrics.RetentionExpired, now)
 	case store.StatusRateLimited:
 		o.Status = metrics.RateLimited
-		retry = resp.RetryAfter
 	default:
 		o.Status = metrics.Failed
-		retry = time.Second
 	}
 	w.rec.Answered(s.index, metrics.Fetch, p.sentAt, o)
-	if retry > 0 {
+	if retry, again := client.RefetchAfter(resp.Status, resp.RetryAfter); again {
 		w.after(now+retry, func(time.Duration) {
 			w.send(s, nil, f, p.req, time.Time{})
 		})

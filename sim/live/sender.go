@@ -22,20 +22,18 @@ import (
 // endpoint is one webhook subscriber's endpoint: the store's sender on one
 // side, the client's receiver server on the other.
 type endpoint struct {
-	sub        *subscriber
-	sender     *store.Sender
-	receiver   *client.Receiver
-	rng        random.Source // the sender's silent losses and failures on the way
-	silentLoss float64
-	failures   float64
-	thin       bool
-	processes  bool
-	epoch      uint32              // crashes so far: work started before the last one is void
-	working    []*work             // work in progress
-	bySeq      map[int64]*delivery // deliveries under way, by event
-	hook       *standardwebhooks.Webhook
-	url        string
-	out        *http.Client // the sender's connections to this endpoint
+	sub       *subscriber
+	sender    *store.Sender
+	receiver  *client.Receiver
+	faults    store.Faults // what the sender loses on its own
+	thin      bool
+	processes bool
+	epoch     uint32              // crashes so far: work started before the last one is void
+	working   []*work             // work in progress
+	bySeq     map[int64]*delivery // deliveries under way, by event
+	hook      *standardwebhooks.Webhook
+	url       string
+	out       *http.Client // the sender's connections to this endpoint
 }
 
 // delivery is one event on its way to one endpoint.
@@ -57,15 +55,13 @@ func (w *world) addEndpoint(s *subscriber, cl scenario.Client, outages client.Ou
 	wh := w.sc.Store.Webhooks
 	seed := w.sc.Seed
 	ep := &endpoint{
-		sub:        s,
-		sender:     store.NewSender(plan, wh.Concurrency, random.New(seed, "store/sender/"+name)),
-		receiver:   client.NewReceiver(*cl.Webhook, outages, random.New(seed, "client/"+name+"/receiver")),
-		rng:        random.Stream(seed, "store/sender-faults/"+name),
-		silentLoss: wh.SilentLoss,
-		failures:   wh.Failures,
-		thin:       cl.Webhook.Thin,
-		processes:  client.Processes(cl),
-		bySeq:      map[int64]*delivery{},
+		sub:       s,
+		sender:    store.NewSender(plan, wh.Concurrency, random.New(seed, "store/sender/"+name)),
+		receiver:  client.NewReceiver(*cl.Webhook, outages, random.New(seed, "client/"+name+"/receiver")),
+		faults:    store.NewFaults(wh, random.Stream(seed, "store/sender-faults/"+name)),
+		thin:      cl.Webhook.Thin,
+		processes: client.Processes(cl),
+		bySeq:     map[int64]*delivery{},
 	}
 	w.endpoints = append(w.endpoints, ep)
 	return ep
@@ -96,7 +92,7 @@ func (w *world) emit(ev store.Event, now time.Duration) {
 	w.dispatched = ev.Seq
 	w.store.Passed(w.dispatcher, ev.Seq)
 	for _, ep := range w.endpoints {
-		if ep.silentLoss > 0 && ep.rng.Bernoulli(ep.silentLoss) {
+		if ep.faults.LosesSilently() {
 			w.pushLost(ep.sub, ev.Seq, metrics.SilentLoss, now)
 			continue
 		}
@@ -156,7 +152,7 @@ func (w *world) sendAttempt(d *delivery, now time.Duration) {
 	// The draws follow the simulation's order: the way there, then, for
 	// an attempt that fails on the way, the way back.
 	a := attemptPlan{d: d, n: d.attempt, sentAt: now, up: w.delay(s), timeout: ep.sender.Timeout()}
-	if ep.failures > 0 && ep.rng.Bernoulli(ep.failures) {
+	if ep.faults.FailsOnTheWay() {
 		a.failed, a.down = true, w.delay(s)
 	}
 	a.body = w.codec.appendWebhook(nil, d.ev, ep.thin, now)
