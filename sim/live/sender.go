@@ -41,8 +41,9 @@ type delivery struct {
 	id       int32
 	ep       *endpoint
 	ev       store.Event
-	attempt  int // the current attempt, from 1
-	open     int // the attempt the receiver may still take, or 0
+	attempt  int           // the current attempt, from 1
+	open     int           // the attempt the receiver may still take, or 0
+	due      time.Duration // when the current attempt was to leave: its lateness is counted from there
 	sentAt   time.Duration
 	accepted int  // the last attempt the receiver accepted
 	newOn    int  // the attempt whose arrival first gave the client the event
@@ -97,7 +98,7 @@ func (w *world) emit(ev store.Event, now time.Duration) {
 			continue
 		}
 		w.lastID++
-		d := &delivery{id: w.lastID, ep: ep, ev: ev, attempt: 1}
+		d := &delivery{id: w.lastID, ep: ep, ev: ev, attempt: 1, due: ev.Created}
 		w.deliveries[d.id] = d
 		ep.bySeq[ev.Seq] = d
 		w.attempt(d, now)
@@ -119,6 +120,7 @@ func (w *world) attempt(d *delivery, now time.Duration) {
 	if !ep.sender.Enabled(now) {
 		if at, ok := ep.sender.EnabledAgainAt(); ok && ep.sender.HoldsWhileOff() {
 			d.refs++
+			d.due = at
 			w.after(at, func(now time.Duration) {
 				d.refs--
 				w.attempt(d, now)
@@ -134,7 +136,8 @@ func (w *world) attempt(d *delivery, now time.Duration) {
 		return
 	}
 	if !ep.sender.Acquire(d.id) {
-		return // it waits for a slot; Release starts it
+		d.due = -1 // it waits for a slot, and is due when Release starts it
+		return
 	}
 	w.sendAttempt(d, now)
 }
@@ -151,7 +154,14 @@ func (w *world) sendAttempt(d *delivery, now time.Duration) {
 	w.storeReqs++
 	// The draws follow the simulation's order: the way there, then, for
 	// an attempt that fails on the way, the way back.
-	a := attemptPlan{d: d, n: d.attempt, sentAt: now, up: w.delay(s), timeout: ep.sender.Timeout()}
+	// A timer that fired late makes the attempt late from the timer's
+	// instant; one that waited for a slot was due when it got one.
+	due := now
+	if d.due >= 0 && d.due < now {
+		due = d.due
+	}
+	d.due = -1
+	a := attemptPlan{d: d, n: d.attempt, due: due, sentAt: now, up: w.delay(s), timeout: ep.sender.Timeout()}
 	if ep.faults.FailsOnTheWay() {
 		a.failed, a.down = true, w.delay(s)
 	}
@@ -163,6 +173,7 @@ func (w *world) sendAttempt(d *delivery, now time.Duration) {
 type attemptPlan struct {
 	d        *delivery
 	n        int
+	due      time.Duration // when it was to leave: creation, or the retry's instant
 	sentAt   time.Duration
 	up, down time.Duration // modelled network delays each way
 	timeout  time.Duration
@@ -213,7 +224,8 @@ func (w *world) postNow(a attemptPlan, deadline time.Duration) (metrics.Status, 
 	ep := a.d.ep
 	ctx, cancel := context.WithDeadline(w.ctx, w.clock.Wall(deadline))
 	defer cancel()
-	due := w.clock.Wall(a.sentAt + a.up)
+	// Late from when it was due, the timers that started it included.
+	due := w.clock.Wall(a.due + a.up)
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) {
 		late := time.Since(due)
 		w.hmu.Lock()
@@ -294,6 +306,7 @@ func (w *world) outcome(d *delivery, n int, sentAt time.Duration, status metrics
 		if next, retry := ep.sender.Retry(n, f, now); retry {
 			d.attempt = n + 1
 			d.refs++
+			d.due = next
 			w.after(next, func(now time.Duration) {
 				d.refs--
 				w.attempt(d, now)
