@@ -38,9 +38,11 @@ type Recorder struct {
 	cfg      Config
 	rows     []clientRecord
 	subs     []subscriber
+	rowOf    []int32 // per subscriber, its row: apart, so that a request's lookup stays in cache
 	first    []int   // per row, its first subscriber
 	broken   []error // violated invariants, such as a delivery before creation
 	timeline timeline
+	series   series  // each row's timeline
 	emitted  []int64 // events created, per bucket
 	created  creations
 	// freshness tallies each row's samples, apart from the rows: a
@@ -93,7 +95,6 @@ type clientRecord struct {
 	dropped    [numCauses]int64
 	latency    *latencies // apart: touched only by deliveries
 	processing *latencies // nil unless the row processes
-	series     series     // the timeline
 }
 
 // subscriber is what one subscriber holds.
@@ -109,9 +110,9 @@ type subscriber struct {
 func NewRecorder(cfg Config) *Recorder {
 	tl := newTimeline(max(cfg.End, cfg.Duration))
 	r := &Recorder{cfg: cfg, rows: make([]clientRecord, len(cfg.Clients)), timeline: tl, emitted: make([]int64, tl.buckets),
-		freshness: make([]freshnessTally, len(cfg.Clients))}
+		freshness: make([]freshnessTally, len(cfg.Clients)), series: newSeries(len(cfg.Clients), tl.buckets)}
 	for i, cc := range cfg.Clients {
-		row := clientRecord{latency: newLatencies(), series: newSeries(tl.buckets)}
+		row := clientRecord{latency: newLatencies()}
 		if cc.Processes {
 			row.processing = newLatencies()
 		}
@@ -124,6 +125,7 @@ func NewRecorder(cfg Config) *Recorder {
 				sub.processed = &p
 			}
 			r.subs = append(r.subs, sub)
+			r.rowOf = append(r.rowOf, int32(i))
 		}
 	}
 	return r
@@ -145,16 +147,16 @@ func (r *Recorder) Created(seq int64, t time.Duration) {
 // inWindow reports whether a request sent at t counts.
 func (r *Recorder) inWindow(t time.Duration) bool { return t < r.cfg.Duration }
 
-func (r *Recorder) row(s int) *clientRecord { return &r.rows[r.subs[s].row] }
+func (r *Recorder) row(s int) *clientRecord { return &r.rows[r.rowOf[s]] }
 
 // Sent records that subscriber s sent (or, for a webhook attempt, was sent)
 // a request of kind k at t.
 func (r *Recorder) Sent(s int, k Kind, t time.Duration) {
-	cr := r.row(s)
+	row := r.rowOf[s]
 	if r.inWindow(t) {
-		cr.requests[k]++
+		r.rows[row].requests[k]++
 	}
-	inc(cr.series.requests, r.timeline.bucket(t))
+	r.series.inc(r.series.requests, row, r.timeline.bucket(t))
 }
 
 // Answered records how a request of kind k that subscriber s sent at sentAt
@@ -201,7 +203,7 @@ func (r *Recorder) Held(s int, seq int64, resource int, created, at time.Duratio
 	sub.resolvedCount++
 	cr.delivered++
 	cr.latency.record(at - created)
-	inc(cr.series.deliveries, r.timeline.bucket(at))
+	r.series.inc(r.series.deliveries, sub.row, r.timeline.bucket(at))
 	if seq < sub.highest[resource] {
 		cr.outOfOrder++
 	} else {
@@ -255,7 +257,7 @@ func (r *Recorder) Lost(s int, seq int64, at time.Duration, cause Cause) {
 	}
 	sub.resolvedCount++
 	cr.dropped[cause]++
-	inc(cr.series.drops, r.timeline.bucket(at))
+	r.series.inc(r.series.drops, sub.row, r.timeline.bucket(at))
 	if r.Trace != nil {
 		r.Trace(Record{Kind: LostForGood, Client: int(sub.row), Subscriber: s, Seq: seq, Cause: cause})
 	}
@@ -315,7 +317,11 @@ func (r *Recorder) clientResults(i int, emitted, inFlight int64) ClientResults {
 		OutOfOrder: cr.outOfOrder,
 		Bytes:      Bytes{In: cr.bytesIn, Out: cr.bytesOut},
 		Outages:    append([]Outage{}, cc.Outages...),
-		Timeline:   ClientTimeline{Requests: cr.series.requests, Deliveries: cr.series.deliveries, Drops: cr.series.drops},
+		Timeline: ClientTimeline{
+			Requests:   r.series.row(r.series.requests, i),
+			Deliveries: r.series.row(r.series.deliveries, i),
+			Drops:      r.series.row(r.series.drops, i),
+		},
 	}
 	if cr.processing != nil {
 		row.Processing = &Processing{

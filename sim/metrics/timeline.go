@@ -49,15 +49,35 @@ func (tl timeline) bucket(t time.Duration) int {
 	return b
 }
 
-// series is one client's counts per bucket.
+// series holds every row's counts per bucket, bucket by bucket: the rows'
+// counts for one bucket sit side by side, so that while a run is in that
+// bucket the counters its requests touch stay together in cache.
 type series struct {
+	rows       int
 	requests   []int64
 	deliveries []int64
 	drops      []int64
 }
 
-func newSeries(n int) series {
-	return series{requests: make([]int64, n), deliveries: make([]int64, n), drops: make([]int64, n)}
+func newSeries(rows, buckets int) series {
+	n := rows * buckets
+	return series{rows: rows, requests: make([]int64, n), deliveries: make([]int64, n), drops: make([]int64, n)}
+}
+
+// inc counts one in row's bucket b of counts; b is −1 outside the run.
+func (s *series) inc(counts []int64, row int32, b int) {
+	if b >= 0 {
+		counts[b*s.rows+int(row)]++
+	}
+}
+
+// row returns row's counts per bucket.
+func (s *series) row(counts []int64, row int) []int64 {
+	out := make([]int64, len(counts)/max(s.rows, 1))
+	for b := range out {
+		out[b] = counts[b*s.rows+row]
+	}
+	return out
 }
 
 func inc(counts []int64, b int) {
