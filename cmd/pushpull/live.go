@@ -107,19 +107,8 @@ func (j runJob) live(ctx context.Context, sc *scenario.Scenario, speedup float64
 	if err := writeHTTP(j.stdout, res.HTTP); err != nil {
 		return err
 	}
-	path := filepath.Join(dir, "results.json")
-	if err := writeResults(path, res); err != nil {
-		return err
-	}
-	var source []byte
-	if len(j.overrides) == 0 {
-		source = j.src
-	}
-	files, err := reports.Render(res, reports.Options{Source: source})
+	path, err := j.save(dir, res)
 	if err != nil {
-		return err
-	}
-	if err := writeReport(dir, files); err != nil {
 		return err
 	}
 	fmt.Fprintf(j.stdout, "\nresults: %s\nreport:  %s\nvegeta:  %s (vegeta report %s; vegeta plot %s > plot.html)\n",

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pushpull/pushpull/reports"
 	"github.com/pushpull/pushpull/sim/des"
+	"github.com/pushpull/pushpull/sim/metrics"
 	"github.com/pushpull/pushpull/sim/model"
 	"github.com/pushpull/pushpull/sim/scenario"
 )
@@ -122,19 +123,8 @@ func (j runJob) one(ctx context.Context, sc *scenario.Scenario) error {
 		return err
 	}
 	dir := filepath.Join(j.out, sc.Name)
-	path := filepath.Join(dir, "results.json")
-	if err := writeResults(path, res); err != nil {
-		return err
-	}
-	var source []byte
-	if len(j.overrides) == 0 {
-		source = j.src
-	}
-	files, err := reports.Render(res, reports.Options{Source: source})
+	path, err := j.save(dir, res)
 	if err != nil {
-		return err
-	}
-	if err := writeReport(dir, files); err != nil {
 		return err
 	}
 	fmt.Fprintf(j.stdout, "\nresults: %s\nreport:  %s\n", path, filepath.Join(dir, "report.html"))
@@ -147,6 +137,25 @@ func (j runJob) one(ctx context.Context, sc *scenario.Scenario) error {
 		return fmt.Errorf("running %s: %w", j.file, runErr)
 	}
 	return checkThresholds(j.stdout, sc, []checked{{res: res}})
+}
+
+// save writes res to dir as results.json, with the report drawn from it,
+// and returns the results' path. The report quotes the scenario file only
+// when no override changed what it says.
+func (j runJob) save(dir string, res *metrics.Results) (string, error) {
+	path := filepath.Join(dir, "results.json")
+	if err := writeResults(path, res); err != nil {
+		return "", err
+	}
+	var source []byte
+	if len(j.overrides) == 0 {
+		source = j.src
+	}
+	files, err := reports.Render(res, reports.Options{Source: source})
+	if err != nil {
+		return "", err
+	}
+	return path, writeReport(dir, files)
 }
 
 // loadScenario reads and parses a scenario file.
