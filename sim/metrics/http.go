@@ -42,9 +42,10 @@ type HTTPClient struct {
 	// Latency is from the moment a request was started to its response
 	// read in full.
 	Latency WallLatency `json:"latency"`
-	// Lateness is, for every request sent on a schedule (a poll, a webhook
-	// attempt), the time from the instant it was due to the moment it was
-	// written to the connection.
+	// Lateness is, for every request sent on a schedule, the time from the
+	// instant it was due to the moment it was written to the connection: a
+	// poll is due at its tick; a webhook attempt at its event's creation, at
+	// its retry's instant, or when a concurrency slot freed for it.
 	Lateness WallLatency `json:"lateness"`
 	// WireIn and WireOut are the bytes the client received and sent, as the
 	// servers counted them: request or status line, headers and body.
