@@ -173,7 +173,7 @@ func (w *world) sendAttempt(d *delivery, now time.Duration) {
 type attemptPlan struct {
 	d        *delivery
 	n        int
-	due      time.Duration // when it was to leave: creation, or the retry's instant
+	due      time.Duration // when it was to leave: creation, the retry's instant, or when a slot freed
 	sentAt   time.Duration
 	up, down time.Duration // modelled network delays each way
 	timeout  time.Duration
