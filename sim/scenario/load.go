@@ -132,23 +132,7 @@ func (s *source) index(n *yaml.Node, path string) {
 	s.paths[at] = path
 	switch n.Kind {
 	case yaml.MappingNode:
-		s.dropRepeatedKeys(n, path)
-		given := map[string]bool{}
-		var merges []*yaml.Node
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			key, value := n.Content[i], n.Content[i+1]
-			if isMergeKey(key) {
-				merges = append(merges, value)
-				continue
-			}
-			given[key.Value] = true
-			p := joinPath(path, key.Value)
-			s.paths[mark{key.Line, key.Column}] = p
-			s.index(value, p)
-		}
-		for _, m := range merges {
-			s.indexMerged(m, path, given)
-		}
+		s.indexMapping(n, path, map[string]bool{})
 	case yaml.SequenceNode:
 		for i, item := range n.Content {
 			s.index(item, fmt.Sprintf("%s[%d]", path, i))
@@ -174,25 +158,33 @@ func (s *source) indexMerged(v *yaml.Node, path string, given map[string]bool) {
 			s.indexMerged(item, path, given)
 		}
 	case yaml.MappingNode:
-		s.dropRepeatedKeys(v, path)
-		var merges []*yaml.Node
-		for i := 0; i+1 < len(v.Content); i += 2 {
-			key, value := v.Content[i], v.Content[i+1]
-			if isMergeKey(key) {
-				merges = append(merges, value)
-				continue
-			}
-			if given[key.Value] {
-				continue
-			}
-			given[key.Value] = true
-			p := joinPath(path, key.Value)
-			s.paths[mark{key.Line, key.Column}] = p
-			s.index(value, p)
+		s.indexMapping(v, path, given)
+	}
+}
+
+// indexMapping indexes the fields of mapping m at path that given does not
+// hold yet, then those its merge keys bring; it adds each to given. A field
+// the mapping writes itself wins over a merged one, and among merges the
+// first wins.
+func (s *source) indexMapping(m *yaml.Node, path string, given map[string]bool) {
+	s.dropRepeatedKeys(m, path)
+	var merges []*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		key, value := m.Content[i], m.Content[i+1]
+		if isMergeKey(key) {
+			merges = append(merges, value)
+			continue
 		}
-		for _, m := range merges {
-			s.indexMerged(m, path, given)
+		if given[key.Value] {
+			continue
 		}
+		given[key.Value] = true
+		p := joinPath(path, key.Value)
+		s.paths[mark{key.Line, key.Column}] = p
+		s.index(value, p)
+	}
+	for _, merged := range merges {
+		s.indexMerged(merged, path, given)
 	}
 }
 
