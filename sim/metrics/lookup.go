@@ -117,12 +117,7 @@ func MetricNames() []string {
 // UnknownMetric explains that name is not a metric, suggesting the closest
 // one when there is a near miss.
 func UnknownMetric(name string) string {
-	best, bestDist := "", 4
-	for _, m := range metricList {
-		if d := nameDistance(name, m.Name); d < bestDist {
-			best, bestDist = m.Name, d
-		}
-	}
+	best := Closest(name, MetricNames(), 3)
 	for _, m := range metricList {
 		if best == "" && name != "" && strings.HasPrefix(m.Name, name+"_") {
 			best = m.Name // p99 for p99_latency_s
@@ -135,8 +130,22 @@ func UnknownMetric(name string) string {
 	return msg + "; the metrics are " + strings.Join(MetricNames(), ", ")
 }
 
-// nameDistance is the edit distance between a and b.
-func nameDistance(a, b string) int {
+// Closest returns the first of names nearest to name, if it is within the
+// given number of edits (insertions, deletions, substitutions), or "". It
+// makes the "did you mean" of an unknown metric, and of an unknown field
+// of a scenario file.
+func Closest(name string, names []string, within int) string {
+	best, bestDist := "", within+1
+	for _, n := range names {
+		if d := editDistance(name, n); d < bestDist {
+			best, bestDist = n, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

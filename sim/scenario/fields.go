@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v4"
+
+	"github.com/pushpull/pushpull/sim/metrics"
 )
 
 // field is one field of a scenario type as its tags describe it. The tags
@@ -105,35 +107,7 @@ func unknownFieldMessage(key, typeName string) string {
 }
 
 // closest returns the name within edit distance 2 of key, if one is.
-func closest(key string, names []string) string {
-	best, bestDist := "", 3
-	for _, n := range names {
-		if d := editDistance(key, n); d < bestDist {
-			best, bestDist = n, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+func closest(key string, names []string) string { return metrics.Closest(key, names, 2) }
 
 // applyDefaults sets every field left out of the file to its default tag.
 // For a scenario built in code (no source), a field counts as left out when
