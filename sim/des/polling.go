@@ -49,37 +49,22 @@ func (e *engine) receive(ref int32) {
 	l := p.loop
 	s := e.loops[l].sub
 	resp := &p.resp
-	o := metrics.Outcome{BytesIn: resp.Bytes, BytesOut: e.store.HeaderBytes()}
-	switch resp.Status {
-	case store.StatusOK:
-		o.Returned = resp.Count
-		if p.req.State {
-			o.New = e.synced(s, resp.Cursor)
-			break
-		}
-		for seq := p.req.Cursor + 1; seq < resp.First && resp.Expired > 0; seq++ {
-			e.lose(s, seq, metrics.RetentionExpired)
-		}
-		for _, seq := range resp.Skipped {
-			e.lose(s, seq, metrics.RetentionExpired)
-		}
-		for i := range resp.Events {
-			if e.hold(s, &resp.Events[i]) {
-				o.New++
-			}
-		}
-	case store.StatusNotModified:
-		o.Status = metrics.NotModified
-	case store.StatusRateLimited:
-		o.Status = metrics.RateLimited
-	default:
-		o.Status = metrics.Failed
-	}
+	o := client.Answered(&p.req, resp, e.store.HeaderBytes(), holdings{e, s})
 	e.rec.Answered(int(s), p.req.Kind, p.sentAt, o)
 	a := e.loops[l].poller.Receive(e.now, p.req, resp)
 	e.polls.free(ref) // after Receive: resp lives in the slot
 	e.act(l, a)
 }
+
+// holdings is what subscriber s holds, as an answer changes it.
+type holdings struct {
+	e *engine
+	s int32
+}
+
+func (h holdings) Hold(ev *store.Event) bool { return h.e.hold(h.s, ev) }
+func (h holdings) Expired(seq int64)         { h.e.lose(h.s, seq, metrics.RetentionExpired) }
+func (h holdings) Synced(snapshot int64) int { return h.e.synced(h.s, snapshot) }
 
 // hold records that subscriber s now holds ev, through a path other than
 // its webhook endpoint, and lets the application process it. It reports

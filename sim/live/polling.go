@@ -95,35 +95,21 @@ func (w *world) received(p *pending, now time.Duration, resp *store.PollResponse
 		return
 	}
 	l, s := p.loop, p.sub
-	o := metrics.Outcome{BytesIn: resp.Bytes, BytesOut: w.store.HeaderBytes()}
-	switch resp.Status {
-	case store.StatusOK:
-		o.Returned = resp.Count
-		if p.req.State {
-			o.New = w.synced(s, resp.Cursor, now)
-			break
-		}
-		for seq := p.req.Cursor + 1; seq < resp.First && resp.Expired > 0; seq++ {
-			w.lose(s, seq, metrics.RetentionExpired, now)
-		}
-		for _, seq := range resp.Skipped {
-			w.lose(s, seq, metrics.RetentionExpired, now)
-		}
-		for i := range resp.Events {
-			if w.hold(s, &resp.Events[i], now) {
-				o.New++
-			}
-		}
-	case store.StatusNotModified:
-		o.Status = metrics.NotModified
-	case store.StatusRateLimited:
-		o.Status = metrics.RateLimited
-	default:
-		o.Status = metrics.Failed
-	}
+	o := client.Answered(&p.req, resp, w.store.HeaderBytes(), holdings{w, s, now})
 	w.rec.Answered(s.index, p.req.Kind, p.sentAt, o)
 	w.act(l, l.poller.Receive(now, p.req, resp), time.Time{}, false)
 }
+
+// holdings is what subscriber s holds, as an answer read at now changes it.
+type holdings struct {
+	w   *world
+	s   *subscriber
+	now time.Duration
+}
+
+func (h holdings) Hold(ev *store.Event) bool { return h.w.hold(h.s, ev, h.now) }
+func (h holdings) Expired(seq int64)         { h.w.lose(h.s, seq, metrics.RetentionExpired, h.now) }
+func (h holdings) Synced(snapshot int64) int { return h.w.synced(h.s, snapshot, h.now) }
 
 // hold records that subscriber s now holds ev, through a path other than
 // its webhook endpoint, and lets the application process it. It reports

@@ -1,0 +1,54 @@
+package client
+
+import (
+	"github.com/pushpull/pushpull/sim/metrics"
+	"github.com/pushpull/pushpull/sim/store"
+)
+
+// Holdings is a runner's record of what one subscriber holds, as an answer
+// from the store changes it.
+type Holdings interface {
+	// Hold records that the subscriber now holds ev, and reports whether
+	// it held it for the first time.
+	Hold(ev *store.Event) bool
+	// Expired records that event seq aged out of the store before the
+	// subscriber read it, unless the subscriber already holds it.
+	Expired(seq int64)
+	// Synced makes every event up to snapshot reflected at the subscriber,
+	// after a state sync, and returns how many it had not held.
+	Synced(snapshot int64) int
+}
+
+// Answered reads the store's answer resp to req, a poller's request: it
+// tells h which events the subscriber now holds and which aged out unread,
+// and returns what the Recorder counts of the exchange. headerBytes is what
+// the request's headers weigh.
+func Answered[H Holdings](req *Request, resp *store.PollResponse, headerBytes int, h H) metrics.Outcome {
+	o := metrics.Outcome{BytesIn: resp.Bytes, BytesOut: headerBytes}
+	switch resp.Status {
+	case store.StatusOK:
+		o.Returned = resp.Count
+		if req.State {
+			o.New = h.Synced(resp.Cursor)
+			break
+		}
+		for seq := req.Cursor + 1; seq < resp.First && resp.Expired > 0; seq++ {
+			h.Expired(seq)
+		}
+		for _, seq := range resp.Skipped {
+			h.Expired(seq)
+		}
+		for i := range resp.Events {
+			if h.Hold(&resp.Events[i]) {
+				o.New++
+			}
+		}
+	case store.StatusNotModified:
+		o.Status = metrics.NotModified
+	case store.StatusRateLimited:
+		o.Status = metrics.RateLimited
+	default:
+		o.Status = metrics.Failed
+	}
+	return o
+}
