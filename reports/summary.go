@@ -7,29 +7,36 @@ import (
 	"github.com/pushpull/pushpull/sim/metrics"
 )
 
+// mdVerdict writes the head of a summary.md: the title, the description,
+// line (Markdown already) saying what ran, the warnings, then the verdict:
+// its sentences, its table (whose first keyColumns columns name a row) with
+// legend, and what the models say of it.
+func mdVerdict(b *strings.Builder, title, description, line string, v verdict, keyColumns int, legend string) {
+	fmt.Fprintf(b, "# %s\n\n", mdText(title))
+	if description != "" {
+		fmt.Fprintf(b, "%s\n\n", mdText(description))
+	}
+	fmt.Fprintf(b, "%s\n\n", line)
+	for _, w := range v.warnings {
+		fmt.Fprintf(b, "> **Warning.** %s\n\n", mdText(w))
+	}
+	b.WriteString("## Verdict\n\n")
+	for _, s := range v.sentences {
+		fmt.Fprintf(b, "- %s\n", mdText(s))
+	}
+	b.WriteString("\n")
+	mdTable(b, v.header, mdRows(v.rows), keyColumns)
+	b.WriteString("\nBold marks the best value of each column." + legend + "\n")
+	mdModel(b, v.model)
+}
+
 // summary writes summary.md: the verdict and the per-client tables in
 // Markdown, for pasting into a design document, with links to the charts.
 func summary(res *metrics.Results, charts []*Chart) []byte {
 	var b strings.Builder
-	sc := res.Scenario
-	fmt.Fprintf(&b, "# %s\n\n", mdText(sc.Name))
-	if sc.Description != "" {
-		fmt.Fprintf(&b, "%s\n\n", mdText(sc.Description))
-	}
-	fmt.Fprintf(&b, "%s\n\n", runLine(res))
 	v := judge(res)
-	for _, w := range v.warnings {
-		fmt.Fprintf(&b, "> **Warning.** %s\n\n", mdText(w))
-	}
-	b.WriteString("## Verdict\n\n")
-	for _, s := range v.sentences {
-		fmt.Fprintf(&b, "- %s\n", mdText(s))
-	}
-	b.WriteString("\n")
-	mdTable(&b, v.header, mdRows(v.rows), 2)
-	b.WriteString("\nBold marks the best value of each column." +
-		modelLegend(v.rows, "Under a client, what the model expects, ± the tolerance chance allows at this run's sample sizes", "that tolerance") + "\n")
-	mdModel(&b, v.model)
+	mdVerdict(&b, res.Scenario.Name, res.Scenario.Description, runLine(res), v, 2,
+		modelLegend(v.rows, "Under a client, what the model expects, ± the tolerance chance allows at this run's sample sizes", "that tolerance"))
 
 	d := res.Scenario.DurationS
 	b.WriteString("\n## Latency\n\n")

@@ -245,22 +245,8 @@ func sweepFacts(sw *metrics.Sweep) []fact {
 // sweepSummary is summary.md of a sweep.
 func sweepSummary(sw *metrics.Sweep, v verdict, charts []*Chart) []byte {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s: sweep\n\n", mdText(sw.Scenario.Name))
-	if sw.Scenario.Description != "" {
-		fmt.Fprintf(&b, "%s\n\n", mdText(sw.Scenario.Description))
-	}
-	fmt.Fprintf(&b, "%s\n\n", mdText(sweepLine(sw)))
-	for _, w := range v.warnings {
-		fmt.Fprintf(&b, "> **Warning.** %s\n\n", mdText(w))
-	}
-	b.WriteString("## Verdict\n\n")
-	for _, s := range v.sentences {
-		fmt.Fprintf(&b, "- %s\n", mdText(s))
-	}
-	b.WriteString("\n")
-	mdTable(&b, v.header, mdRows(v.rows), len(sw.Axes)+1)
-	b.WriteString("\nBold marks the best value of each column." + modelLegend(v.rows, "", "the model's tolerance at that point") + "\n")
-	mdModel(&b, v.model)
+	mdVerdict(&b, sw.Scenario.Name+": sweep", sw.Scenario.Description, mdText(sweepLine(sw)), v, len(sw.Axes)+1,
+		modelLegend(v.rows, "", "the model's tolerance at that point"))
 	writeChartLinks(&b, charts)
 	return []byte(b.String())
 }
