@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pushpull/pushpull/reports"
@@ -162,9 +163,22 @@ func checkSweep(sw *metrics.Sweep) error {
 	if len(sw.Axes) == 0 || len(sw.Axes) > 2 {
 		return fmt.Errorf("a sweep has one or two axes, got %d", len(sw.Axes))
 	}
+	for k, a := range sw.Axes {
+		if len(a.Values) == 0 {
+			return fmt.Errorf("axes[%d] (%s) has no values", k, a.Set)
+		}
+		if len(a.Numbers) != 0 && len(a.Numbers) != len(a.Values) {
+			return fmt.Errorf("axes[%d] (%s) has %d numbers for %d values", k, a.Set, len(a.Numbers), len(a.Values))
+		}
+	}
 	for i, p := range sw.Points {
 		if len(p.Values) != len(sw.Axes) {
 			return fmt.Errorf("points[%d] has %d values for %d axes", i, len(p.Values), len(sw.Axes))
+		}
+		for k, v := range p.Values {
+			if !slices.Contains(sw.Axes[k].Values, v) {
+				return fmt.Errorf("points[%d].values[%d] %q is not one of axes[%d].values", i, k, v, k)
+			}
 		}
 		if p.Results == nil {
 			return fmt.Errorf("points[%d] has no results", i)

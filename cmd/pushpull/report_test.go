@@ -95,6 +95,9 @@ func TestReportOfBadInput(t *testing.T) {
 		{"two clients alike", write("twins.json", `{"schema": "pushpull/results", "version": 1, "clients": [{"name": "a"}, {"name": "a"}]}`), `two clients are named "a"`},
 		{"a bad timeline", write("tl.json", `{"schema": "pushpull/results", "version": 1, "timeline": {"bucket_s": 0, "emitted": [1]}}`), "timeline.bucket_s must be positive"},
 		{"a sweep without axes", write("sweep.json", `{"schema": "pushpull/sweep", "version": 1, "axes": []}`), "a sweep has one or two axes, got 0"},
+		{"an axis without values", write("empty-axis.json", `{"schema": "pushpull/sweep", "version": 1, "axes": [{"set": "a.b", "values": []}]}`), "axes[0] (a.b) has no values"},
+		{"an axis short of numbers", write("numbers.json", `{"schema": "pushpull/sweep", "version": 1, "axes": [{"set": "a.b", "values": ["1s", "2s"], "numbers": [1]}]}`), "axes[0] (a.b) has 1 numbers for 2 values"},
+		{"a point off its axis", write("stray.json", `{"schema": "pushpull/sweep", "version": 1, "axes": [{"set": "a.b", "values": ["1s"]}], "points": [{"values": ["7s"], "results": {}}]}`), `points[0].values[0] "7s" is not one of axes[0].values`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
