@@ -54,6 +54,9 @@ func reportCommand(_ context.Context, args []string, stdout, _ io.Writer) error 
 	if err != nil {
 		return err
 	}
+	if names != nil && doc.sweep == nil {
+		return usageErrorf("-metrics chooses the charts of a sweep; %s is the results of one run", files[0])
+	}
 	var out []reports.File
 	switch {
 	case doc.sweep != nil:

@@ -77,12 +77,13 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if fs.given("seed") {
-		sc.Seed = *seed
-	}
 	job := runJob{file: file, src: src, overrides: overrides, metrics: names, out: *outDir, stdout: stdout, stderr: stderr}
 	if fs.given("seed") {
+		sc.Seed = *seed
 		job.seed = seed
+	}
+	if names != nil && len(axes) == 0 && len(sc.Sweep) == 0 {
+		return usageErrorf("-metrics chooses the charts of a sweep; %s sweeps nothing (give -set PATH=V1,V2,...)", file)
 	}
 	if isLive, err := lf.isLive(fs); isLive || err != nil {
 		return job.startLive(ctx, sc, axes, *lf.speedup, err)

@@ -92,6 +92,16 @@ func TestBadSets(t *testing.T) {
 	_, stderr, code := pushpull(t, context.Background(), "run", scenarioFile(t, small), "-set", "seed=1,2", "-set", "drain=1m,2m", "-set", "duration=1h,2h")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "3 fields with several values")
+
+	// -metrics chooses a sweep's charts: asked of a single run, or of the
+	// report of one, it says so rather than being ignored.
+	stdout, stderr, code := pushpull(t, context.Background(), "run", scenarioFile(t, small), "-out", t.TempDir(), "-metrics", "p99_latency_s")
+	assert.Equal(t, 2, code)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, "-metrics chooses the charts of a sweep; ")
+	_, stderr, code = pushpull(t, context.Background(), "report", runSmall(t), "-out", t.TempDir(), "-metrics", "p99_latency_s")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "is the results of one run")
 }
 
 func readSweep(t *testing.T, path string) *metrics.Sweep {
