@@ -25,7 +25,6 @@ type hbars struct {
 
 // barSeries is one series of bars: a value per category.
 type barSeries struct {
-	name   string
 	color  color.Color
 	values []float64
 	labels []string // per category, printed at the bar's end; "" for none

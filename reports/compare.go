@@ -20,12 +20,12 @@ var DefaultCompareMetrics = []string{
 
 // Comparison is a newer run held against a base run, client by client.
 type Comparison struct {
-	Base, New   *metrics.Results
-	Tolerance   float64  // a relative change for the worse beyond it is a regression
-	Diffs       []Diff   // per client of the base also in the new run, per metric
-	OnlyInBase  []string // clients the new run lacks
-	OnlyInNew   []string // clients the base lacks
-	metricNames []string
+	Base, New  *metrics.Results
+	Tolerance  float64  // a relative change for the worse beyond it is a regression
+	Diffs      []Diff   // per client of the base also in the new run, per metric
+	OnlyInBase []string // clients the new run lacks
+	OnlyInNew  []string // clients the base lacks
+	compared   int      // how many metrics each client was compared on
 }
 
 // Diff is one metric of one client in both runs.
@@ -62,7 +62,7 @@ func Compare(base, next *metrics.Results, names []string, tolerance float64) (*C
 		}
 		ms[i] = m
 	}
-	c := &Comparison{Base: base, New: next, Tolerance: tolerance, metricNames: names}
+	c := &Comparison{Base: base, New: next, Tolerance: tolerance, compared: len(names)}
 	for i := range base.Clients {
 		b := &base.Clients[i]
 		n := next.Client(b.Name)
@@ -150,12 +150,12 @@ func WriteComparison(w io.Writer, c *Comparison) error {
 	}
 	var same []string
 	for _, name := range clients {
-		if unchanged[name] == len(c.metricNames) {
+		if unchanged[name] == c.compared {
 			same = append(same, name)
 		}
 	}
 	if len(same) > 0 {
-		fmt.Fprintf(&b, "No change in the %d metrics compared: %s.\n", len(c.metricNames), joinNames(same))
+		fmt.Fprintf(&b, "No change in the %d metrics compared: %s.\n", c.compared, joinNames(same))
 	}
 	for _, n := range c.OnlyInBase {
 		fmt.Fprintf(&b, "%s is only in the base run.\n", n)

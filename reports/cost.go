@@ -40,7 +40,7 @@ func costBars(res *metrics.Results) *Chart {
 	reasons = orderedNames(reasons, wasteOrder)
 	waste := &hbars{stacked: true, totals: make([]string, n)}
 	for _, r := range reasons {
-		s := barSeries{name: r, color: reasonColor(r), values: make([]float64, n)}
+		s := barSeries{color: reasonColor(r), values: make([]float64, n)}
 		for i, c := range res.Clients {
 			if c.Requests.Total > 0 {
 				s.values[i] = float64(c.Wasted.ByReason[r]) / float64(c.Requests.Total)

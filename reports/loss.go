@@ -45,7 +45,7 @@ func lossBars(res *metrics.Results) *Chart {
 	dropped := &hbars{stacked: true, totals: make([]string, n)}
 	var top float64
 	for _, cause := range causes {
-		s := barSeries{name: cause, color: reasonColor(cause), values: make([]float64, n)}
+		s := barSeries{color: reasonColor(cause), values: make([]float64, n)}
 		for i, c := range res.Clients {
 			if c.Emitted > 0 {
 				s.values[i] = float64(c.Dropped.ByCause[cause]) / float64(c.Emitted)

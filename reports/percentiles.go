@@ -32,7 +32,7 @@ func latencyBars(res *metrics.Results) *Chart {
 	series := make([]barSeries, len(levels))
 	zero := false
 	for j, lv := range levels {
-		s := barSeries{name: lv.name, color: percentileColors[j], values: make([]float64, len(names)), labels: make([]string, len(names))}
+		s := barSeries{color: percentileColors[j], values: make([]float64, len(names)), labels: make([]string, len(names))}
 		for i, c := range res.Clients {
 			if c.Latency.Count == 0 {
 				if j == 0 {

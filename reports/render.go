@@ -80,7 +80,7 @@ func render(res *metrics.Results, opts Options, png bool) ([]File, error) {
 	}
 	return append([]File{
 		{Path: "report.html", Data: page},
-		{Path: "summary.md", Data: summary(res, charts)},
+		{Path: "summary.md", Data: summary(res, v, charts)},
 		{Path: "clients.csv", Data: clients},
 		{Path: "timeline.csv", Data: tl},
 	}, files...), nil

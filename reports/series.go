@@ -60,12 +60,11 @@ type sweepAxis struct {
 	positions []float64
 	labels    []string
 	log       bool
-	unit      string
 	numeric   bool
 }
 
 func xAxisOf(a metrics.SweepAxis) sweepAxis {
-	out := sweepAxis{labels: a.Values, unit: a.Unit}
+	out := sweepAxis{labels: a.Values}
 	if len(a.Numbers) == len(a.Values) && len(a.Numbers) > 0 {
 		out.positions, out.numeric = a.Numbers, true
 		lo, hi := slices.Min(a.Numbers), slices.Max(a.Numbers)

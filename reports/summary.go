@@ -32,9 +32,8 @@ func mdVerdict(b *strings.Builder, title, description, line string, v verdict, k
 
 // summary writes summary.md: the verdict and the per-client tables in
 // Markdown, for pasting into a design document, with links to the charts.
-func summary(res *metrics.Results, charts []*Chart) []byte {
+func summary(res *metrics.Results, v verdict, charts []*Chart) []byte {
 	var b strings.Builder
-	v := judge(res)
 	mdVerdict(&b, res.Scenario.Name, res.Scenario.Description, runLine(res), v, 2,
 		modelLegend(v.rows, "Under a client, what the model expects, ± the tolerance chance allows at this run's sample sizes", "that tolerance"))
 

@@ -138,7 +138,7 @@ func judgeSweep(sw *metrics.Sweep, allZero []string) verdict {
 				if !s.constant() {
 					label += " at " + pt.label
 				}
-				all = append(all, tradeoffPoint{x: 3600 * pt.c.Requests.PerS, y: y, client: s.client, label: label})
+				all = append(all, tradeoffPoint{x: 3600 * pt.c.Requests.PerS, y: y, label: label})
 			}
 		}
 	}
@@ -170,9 +170,6 @@ func judgeSweep(sw *metrics.Sweep, allZero []string) verdict {
 					best[name], have = x, true
 				}
 			}
-		}
-		if !have {
-			delete(best, name)
 		}
 	}
 	for _, p := range sw.Points {

@@ -16,9 +16,8 @@ import (
 
 // tradeoffPoint is one client at one sweep point on the trade-off chart.
 type tradeoffPoint struct {
-	x, y   float64 // requests per hour, latency
-	client string
-	label  string
+	x, y  float64 // requests per hour, latency
+	label string
 }
 
 // tradeoff draws the latency–cost trade-off of a sweep at one percentile:
@@ -67,7 +66,7 @@ func tradeoff(sw *metrics.Sweep, pct string) *Chart {
 				left++
 				continue
 			}
-			pts = append(pts, tradeoffPoint{x: x, y: y, client: s.client, label: pt.label})
+			pts = append(pts, tradeoffPoint{x: x, y: y, label: pt.label})
 		}
 		if len(pts) == 0 {
 			continue

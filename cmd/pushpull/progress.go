@@ -14,12 +14,11 @@ import (
 type progress struct {
 	w     io.Writer
 	on    bool
-	total int
 	start time.Time
 }
 
-func newProgress(w io.Writer, total int) *progress {
-	return &progress{w: w, on: isTerminal(w) && os.Getenv("CI") == "", total: total, start: time.Now()}
+func newProgress(w io.Writer) *progress {
+	return &progress{w: w, on: isTerminal(w) && os.Getenv("CI") == "", start: time.Now()}
 }
 
 // update shows done of total points; Run calls it one point at a time.

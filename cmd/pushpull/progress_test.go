@@ -11,7 +11,7 @@ import (
 func TestProgressIsSilentWhenNotATerminal(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
-	p := newProgress(&b, 3)
+	p := newProgress(&b)
 	p.update(1, 3)
 	p.done()
 	assert.Empty(t, b.String(), "a buffer is not a terminal")
@@ -21,7 +21,7 @@ func TestProgressIsSilentWhenNotATerminal(t *testing.T) {
 func TestProgressLine(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
-	p := &progress{w: &b, on: true, total: 3}
+	p := &progress{w: &b, on: true}
 	p.update(1, 3)
 	p.update(2, 3)
 	p.done()

@@ -45,7 +45,7 @@ func (j runJob) sweep(ctx context.Context, base *scenario.Scenario, axes []scena
 	}
 
 	start := time.Now()
-	progress := newProgress(j.stderr, len(points))
+	progress := newProgress(j.stderr)
 	run := func(ctx context.Context, sc *scenario.Scenario) (*metrics.Results, error) {
 		res, err := des.Run(ctx, sc, des.Options{})
 		if res != nil {
