@@ -214,7 +214,7 @@ clients:
 		require.Contains(t, r.URL, "wait=45s")
 		switch {
 		case r.Latency == 45*time.Second+10*time.Millisecond:
-			full++ // the first, before the first event: held in full
+			full++ // no event came within the hold
 		case r.Latency < 45*time.Second:
 			held++
 		default:
@@ -222,6 +222,10 @@ clients:
 		}
 	}
 	assert.Positive(t, held)
+	// Between two events a minute apart, the poll sent just after the
+	// first waits out its whole 45 s hold, and the next is held until the
+	// second: one full hold for each gap.
+	assert.Equal(t, res.Store.Emitted-1, int64(full), "full holds")
 }
 
 // Interrupting a run stops it where it is: the results so far, marked
