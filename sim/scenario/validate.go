@@ -150,7 +150,10 @@ func (s *Scenario) validateWork(c *checker) {
 	a := s.Store.Arrivals
 	events := a.Rate.PerSecond() * s.Duration.D().Seconds()
 	for _, b := range a.Bursts {
-		events += a.Rate.PerSecond() * max(b.Factor-1, 0) * b.For.D().Seconds()
+		for _, w := range b.Windows(s.Duration) {
+			inside := min(w[1], s.Duration) - max(w[0], 0)
+			events += a.Rate.PerSecond() * max(b.Factor-1, 0) * max(inside.D().Seconds(), 0)
+		}
 	}
 	if a.Replay != nil {
 		events = float64(len(a.Replay.instants))

@@ -600,6 +600,18 @@ clients:
 		line: 3, field: "store.arrivals.rate", msg: "the most pushpull simulates in one run is 2e+09",
 	},
 	{
+		// A two-hour burst of ×1000 at 50 a second is 3.6e8 events, within
+		// a run's reach once; repeated each day of a week, 2.5e9 are not.
+		name: "a burst repeated every day",
+		src: `duration: 168h
+store:
+  arrivals: {process: poisson, rate: 50/s, bursts: [{at: 0s, for: 2h, factor: 1000, every: 24h}]}
+clients:
+  - {name: hook, webhook: {}}
+`,
+		line: 3, field: "store.arrivals.rate", msg: "means 2.55e+09 events",
+	},
+	{
 		name: "duration plus drain beyond what time.Duration holds",
 		src: `duration: 2000000h
 drain: 2000000h
