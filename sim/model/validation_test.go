@@ -122,21 +122,24 @@ func (j *job) load(t *testing.T) {
 	j.sc = sc
 }
 
-// simulate runs every job at once and annotates its results with what the
-// models predict (model.Check). Each run has its own seed, so the results do
-// not depend on the order the runs take.
+// simulate runs every job at once, annotates its results with what the
+// models predict (model.Check) and requires every figure within its
+// tolerance: the page reports no figure the models and the simulator
+// disagree on. Each run has its own seed, so the results do not depend on
+// the order the runs take.
 func simulate(t *testing.T, jobs ...*job) {
 	t.Helper()
 	for _, j := range jobs {
 		j.load(t)
 	}
 	errs := make([]error, len(jobs))
+	outside := make([][]string, len(jobs))
 	var wg sync.WaitGroup
 	for i, j := range jobs {
 		wg.Go(func() {
 			j.res, errs[i] = des.Run(context.Background(), j.sc, des.Options{})
 			if errs[i] == nil {
-				model.Check(j.sc, j.res)
+				outside[i] = model.Check(j.sc, j.res)
 			}
 		})
 	}
@@ -144,7 +147,17 @@ func simulate(t *testing.T, jobs ...*job) {
 	for i, j := range jobs {
 		require.NoError(t, errs[i], "running %s", j.sc.Name)
 		require.True(t, j.res.Run.InvariantOK, j.sc.Name)
+		require.Empty(t, outside[i], "model.Check(%s): figures outside their tolerance", j)
 	}
+}
+
+// String names the job's scenario and the settings applied to it.
+func (j *job) String() string {
+	name := j.sc.Name
+	for _, s := range j.settings {
+		name += " " + s.Path + "=" + s.Value
+	}
+	return name
 }
 
 // client returns the results of the client named name.
@@ -564,10 +577,15 @@ func silentLoss(t *testing.T, silent *job) claim {
 		variance := q*r*r/3 - (q*r/2)*(q*r/2)
 		latency.Tolerance = 4 * math.Sqrt(variance/float64(hybrid.Delivered))
 		latency.Measured = &hybrid.Latency.MeanS
+		require.InDelta(t, latency.Value, *latency.Measured, latency.Tolerance,
+			"%s mean latency against (1 − q)·E[W] + q(R/2 + b)", hybridName)
 	}
 	lost, ok := silent.predicted(t, hybridName, "dropped_rate")
 	if !ok {
+		// Retention outlasts R: the reconciliation loses nothing.
 		lost.Measured = hybrid.Dropped.Rate
+		require.NotNil(t, lost.Measured)
+		require.Zero(t, *lost.Measured, "%s dropped rate", hybridName)
 	}
 	require.NotNil(t, lost.Measured)
 	return claim{
