@@ -3,6 +3,8 @@ package bench
 import (
 	"path/filepath"
 	"testing"
+
+	"github.com/pushpull/pushpull/sim/metrics"
 )
 
 // BenchmarkScenarios runs every shipped scenario, one sub-benchmark per
@@ -17,7 +19,7 @@ func BenchmarkScenarios(b *testing.B) {
 		sc := load(b, file)
 		for _, cl := range sc.Clients {
 			b.Run(sc.Name+"/"+cl.Name, func(b *testing.B) {
-				res := run(b, sc)
+				var res *metrics.Results
 				var events int64
 				for b.Loop() {
 					res = run(b, sc)

@@ -66,6 +66,15 @@ func Processes(cl scenario.Client) bool {
 	return w != nil && (w.Processing != nil || w.Dedupe != nil || cl.Reconcile != nil || cl.Sync != nil)
 }
 
+// ScenarioInfo describes the scenario sc in its results, as every runner
+// reports it.
+func ScenarioInfo(sc *scenario.Scenario) metrics.ScenarioInfo {
+	return metrics.ScenarioInfo{
+		Name: sc.Name, Description: sc.Description, File: sc.File(), SHA256: sc.SHA256(),
+		DurationS: sc.Duration.D().Seconds(), DrainS: sc.Drain.D().Seconds(),
+	}
+}
+
 // RecorderConfig is what a Recorder of sc measures: its window and each
 // client as a row.
 func RecorderConfig(sc *scenario.Scenario) metrics.Config {

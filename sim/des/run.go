@@ -165,10 +165,7 @@ func (e *engine) results(sc *scenario.Scenario, interrupted bool) (*metrics.Resu
 	for s := range e.subs {
 		tallies[e.subs[s].row].InFlight += e.account(int32(s), emitted, pending[int32(s)])
 	}
-	info := metrics.ScenarioInfo{
-		Name: sc.Name, Description: sc.Description, File: sc.File(), SHA256: sc.SHA256(),
-		DurationS: sc.Duration.D().Seconds(), DrainS: sc.Drain.D().Seconds(),
-	}
+	info := client.ScenarioInfo(sc)
 	run := metrics.RunInfo{
 		Runner: Runner, Seed: sc.Seed, GoVersion: runtime.Version(), GOMAXPROCS: runtime.GOMAXPROCS(0),
 		Interrupted: interrupted, SimulatedS: e.now.Seconds(), Events: e.events,

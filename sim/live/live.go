@@ -279,10 +279,7 @@ func (w *world) assemble(interrupted bool, wall time.Duration, cpu metrics.CPU) 
 	emitted := w.store.Emitted(w.stoppedAt)
 	tallies := w.tallies(emitted)
 	sc := w.sc
-	info := metrics.ScenarioInfo{
-		Name: sc.Name, Description: sc.Description, File: sc.File(), SHA256: sc.SHA256(),
-		DurationS: sc.Duration.D().Seconds(), DrainS: sc.Drain.D().Seconds(),
-	}
+	info := client.ScenarioInfo(sc)
 	w.hmu.Lock()
 	httpRes := w.http.Results(w.clock.Speedup(), wall, w.storeReqs, cpu)
 	w.hmu.Unlock()

@@ -137,9 +137,6 @@ func (r *HTTPRecorder) Wire(row int, in, out int) {
 // Rejected records that row's receiver rejected a delivery for reason.
 func (r *HTTPRecorder) Rejected(row int, reason string) { r.rows[row].rejected[reason]++ }
 
-// Lateness returns row's lateness summary so far.
-func (r *HTTPRecorder) Lateness(row int) WallLatency { return r.rows[row].lateness.results() }
-
 // CPU is the CPU time a run measured. Store and ByRow are nil when the
 // store's share was not measured.
 type CPU struct {

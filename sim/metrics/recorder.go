@@ -31,7 +31,7 @@ type ClientConfig struct {
 // Recorder turns what a runner reports into Results. A client row may
 // stand for several subscribers (count): each holds events on its own, and
 // the row sums their figures. Subscribers are numbered from 0 across all
-// rows, in row order; First gives a row's first. The Recorder is not safe
+// rows, in row order. The Recorder is not safe
 // for concurrent use: a runner that reports from several goroutines
 // serialises its calls.
 type Recorder struct {
@@ -39,7 +39,6 @@ type Recorder struct {
 	rows     []clientRecord
 	subs     []subscriber
 	rowOf    []int32 // per subscriber, its row: apart, so that a request's lookup stays in cache
-	first    []int   // per row, its first subscriber
 	broken   []error // violated invariants, such as a delivery before creation
 	timeline timeline
 	series   series  // each row's timeline
@@ -117,7 +116,6 @@ func NewRecorder(cfg Config) *Recorder {
 			row.processing = newLatencies()
 		}
 		r.rows[i] = row
-		r.first = append(r.first, len(r.subs))
 		for range max(cc.Count, 1) {
 			sub := subscriber{row: int32(i), resolved: newSeqSet(), highest: make([]int64, max(cfg.Resources, 1))}
 			if cc.Processes {
@@ -130,12 +128,6 @@ func NewRecorder(cfg Config) *Recorder {
 	}
 	return r
 }
-
-// First is the index of row's first subscriber; the others follow it.
-func (r *Recorder) First(row int) int { return r.first[row] }
-
-// Subscribers is the number of subscribers of all rows.
-func (r *Recorder) Subscribers() int { return len(r.subs) }
 
 // Created records that the store created event seq at instant t, for the
 // timeline and freshness. Events are created in seq order.

@@ -1,5 +1,7 @@
 package metrics
 
+import "strings"
+
 // SweepSchema names the sweep.json format and SweepVersion is its version,
 // under the same rules as Schema and Version. docs/results.md describes
 // every field.
@@ -39,13 +41,4 @@ type SweepPoint struct {
 
 // Label is the point's values joined for a legend or a file name:
 // "10s" for one axis, "10s × 100" for two.
-func (p SweepPoint) Label() string {
-	label := ""
-	for i, v := range p.Values {
-		if i > 0 {
-			label += " × "
-		}
-		label += v
-	}
-	return label
-}
+func (p SweepPoint) Label() string { return strings.Join(p.Values, " × ") }

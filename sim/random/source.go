@@ -55,11 +55,6 @@ func (s *Source) Exp(mean float64) float64 {
 	return -mean * math.Log(s.Open())
 }
 
-// Normal returns a standard normal variate.
-func (s *Source) Normal() float64 {
-	return NormalQuantile(s.Open())
-}
-
 // Bernoulli reports true with probability p.
 func (s *Source) Bernoulli(p float64) bool {
 	if p <= 0 {

@@ -121,22 +121,6 @@ func TestNormalQuantile(t *testing.T) {
 	assert.True(t, math.IsInf(NormalQuantile(0), -1), "NormalQuantile(0) = %v; want -Inf", NormalQuantile(0))
 }
 
-// TestNormal checks Normal's draws against the standard normal law.
-func TestNormal(t *testing.T) {
-	t.Parallel()
-	const n = 100_000
-	s := New(1, "normal")
-	xs := make([]float64, n)
-	for i := range xs {
-		xs[i] = s.Normal()
-	}
-	mean := sum(xs) / n
-	assert.InDelta(t, 0, mean, 4/math.Sqrt(n), "mean of %d Normal() = %v; want 0", n, mean)
-	normalCDF := func(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
-	d := ksStatistic(xs, normalCDF)
-	assert.Less(t, math.Sqrt(n)*d, ksCritical, "Normal(): sqrt(n)·D = %v; want below %v", math.Sqrt(n)*d, ksCritical)
-}
-
 // TestExp checks Exp's draws against the exponential law.
 func TestExp(t *testing.T) {
 	t.Parallel()

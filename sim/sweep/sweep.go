@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/pushpull/pushpull/sim/client"
 	"github.com/pushpull/pushpull/sim/metrics"
 	"github.com/pushpull/pushpull/sim/scenario"
 )
@@ -86,7 +87,7 @@ feed:
 
 	sw := &metrics.Sweep{
 		Schema: metrics.SweepSchema, Version: metrics.SweepVersion,
-		Scenario: Info(base), Axes: make([]metrics.SweepAxis, len(axes)),
+		Scenario: client.ScenarioInfo(base), Axes: make([]metrics.SweepAxis, len(axes)),
 		Interrupted: ctx.Err() != nil,
 	}
 	for i, a := range axes {
@@ -113,14 +114,6 @@ feed:
 }
 
 func label(values []string) string { return metrics.SweepPoint{Values: values}.Label() }
-
-// Info describes the scenario sc for results.
-func Info(sc *scenario.Scenario) metrics.ScenarioInfo {
-	return metrics.ScenarioInfo{
-		Name: sc.Name, Description: sc.Description, File: sc.File(), SHA256: sc.SHA256(),
-		DurationS: sc.Duration.D().Seconds(), DrainS: sc.Drain.D().Seconds(),
-	}
-}
 
 // Axis describes a sweep's axis for results, with its values as numbers
 // when every one is a duration, a rate or a plain number.

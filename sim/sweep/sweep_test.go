@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pushpull/pushpull/sim/client"
 	"github.com/pushpull/pushpull/sim/metrics"
 	"github.com/pushpull/pushpull/sim/scenario"
 )
@@ -48,7 +49,7 @@ func points(t *testing.T, values ...string) (*scenario.Scenario, []scenario.Axis
 
 // fake is a runner that reports the poller's interval as its p50.
 func fake(ctx context.Context, sc *scenario.Scenario) (*metrics.Results, error) {
-	res := &metrics.Results{Scenario: Info(sc)}
+	res := &metrics.Results{Scenario: client.ScenarioInfo(sc)}
 	for _, cl := range sc.Clients {
 		c := metrics.ClientResults{Name: cl.Name}
 		if cl.Poll != nil {
