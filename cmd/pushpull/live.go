@@ -113,13 +113,7 @@ func (j runJob) live(ctx context.Context, sc *scenario.Scenario, speedup float64
 	}
 	fmt.Fprintf(j.stdout, "\nresults: %s\nreport:  %s\nvegeta:  %s (vegeta report %s; vegeta plot %s > plot.html)\n",
 		path, filepath.Join(dir, "report.html"), binPath, binPath, binPath)
-	switch {
-	case res.Run.Interrupted:
-		return fmt.Errorf("interrupted: partial results written to %s", path)
-	case runErr != nil:
-		return fmt.Errorf("running %s live: %w", j.file, runErr)
-	}
-	return checkThresholds(j.stdout, sc, []checked{{res: res}})
+	return j.verdict(sc, res, path, runErr, "running live")
 }
 
 // liveGCPercent is the GOGC a live run runs with unless GOGC is set: a

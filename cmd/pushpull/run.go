@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -131,11 +130,17 @@ func (j runJob) one(ctx context.Context, sc *scenario.Scenario) error {
 	fmt.Fprintf(j.stdout, "\nresults: %s\nreport:  %s\n", path, filepath.Join(dir, "report.html"))
 	fmt.Fprintf(j.stderr, "simulated %s events in %v (%.1f M events/s)\n",
 		reports.Count(res.Run.Events), elapsed.Round(time.Millisecond), float64(res.Run.Events)/elapsed.Seconds()/1e6)
+	return j.verdict(sc, res, path, runErr, "running")
+}
+
+// verdict is how a run that wrote its results to path ends: interrupted,
+// failed (doing what), or judged by the scenario's thresholds.
+func (j runJob) verdict(sc *scenario.Scenario, res *metrics.Results, path string, runErr error, doing string) error {
 	switch {
-	case errors.Is(runErr, context.Canceled):
+	case res.Run.Interrupted:
 		return fmt.Errorf("interrupted: partial results written to %s", path)
 	case runErr != nil:
-		return fmt.Errorf("running %s: %w", j.file, runErr)
+		return fmt.Errorf("%s %s: %w", doing, j.file, runErr)
 	}
 	return checkThresholds(j.stdout, sc, []checked{{res: res}})
 }
