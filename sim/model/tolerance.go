@@ -63,20 +63,33 @@ var tailChance = math.Erfc(sigmas / math.Sqrt2)
 // and variance, whose events may come in clusters (variance/mean events
 // each): sigmas standard deviations, or, where the count is too small for
 // that, the Poisson quantile of the clusters that leaves tailChance above.
+// It depends on no sample size, so it is worked out once.
 func countOf(mean, variance float64) func(Sizes) float64 {
-	return func(Sizes) float64 {
-		tol := sigmas * math.Sqrt(max(variance, 0))
-		if mean <= 0 {
-			return tol
-		}
-		cluster := max(variance/mean, 1)
-		clusters := mean / cluster
-		k := 0.0
-		for poissonTail(clusters, k) > tailChance/2 {
-			k++
-		}
-		return max(tol, k*cluster-mean)
+	tol := sigmas * math.Sqrt(max(variance, 0))
+	if mean <= 0 {
+		return within(tol)
 	}
+	cluster := max(variance/mean, 1)
+	clusters := mean / cluster
+	return within(max(tol, poissonQuantile(clusters, tailChance/2)*cluster-mean))
+}
+
+// poissonQuantile is the least k ≥ 0 with P(Poisson(mean) > k) ≤ p, for
+// p < 1/2. The search starts at the normal approximation, mean + z·√mean
+// with z = sigmas for p = tailChance/2 (Cornish–Fisher puts the exact
+// quantile a few counts from there, (z² − 1)/6 above it), and steps one
+// count at a time to the answer: a handful of tails instead of one per
+// count from zero.
+func poissonQuantile(mean, p float64) float64 {
+	z := math.Sqrt2 * math.Erfcinv(2*p) // P(N(0, 1) > z) = p
+	k := max(math.Floor(mean+z*math.Sqrt(mean)), 0)
+	for poissonTail(mean, k) > p {
+		k++
+	}
+	for k > 0 && poissonTail(mean, k-1) <= p {
+		k--
+	}
+	return k
 }
 
 // relativeOf is the tolerance of a figure whose relative standard error
