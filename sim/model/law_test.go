@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"gonum.org/v1/gonum/integrate/quad"
+	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/pushpull/pushpull/sim/random"
 )
@@ -90,12 +92,19 @@ func TestRecurrence(t *testing.T) {
 	assert.InDelta(t, 10.0/2+(16.0/12)/(2*10), j.mean(), 1e-12, "T/2 + Var(I)/(2T)")
 }
 
-func TestAgeSquareSeriesMeetsTheClosedForm(t *testing.T) {
+// ageSquare against E[((u − X)⁺)²] = ∫₀ᵘ (u − x)² λe^(−λx) dx by
+// Gauss–Legendre quadrature, whose terms are all positive: a reference free
+// of the closed form's cancellation at small λu, where ageSquare sums a
+// series instead (λu ≤ 0.5).
+func TestAgeSquareMeetsItsIntegral(t *testing.T) {
 	t.Parallel()
 	for _, lambda := range []float64{1e-4, 0.01, 1} {
-		for _, u := range []float64{0.1 / lambda, 0.49 / lambda, 0.51 / lambda} {
-			direct := u*u - 2*u/lambda + 2/(lambda*lambda) - 2*math.Exp(-lambda*u)/(lambda*lambda)
-			assert.InDelta(t, direct, ageSquare(u, lambda), 1e-6*max(direct, 1e-12)+1e-9*u*u, "λ %v u %v", lambda, u)
+		for _, z := range []float64{1e-6, 1e-3, 0.1, 0.3, 0.5, 0.51, 2} {
+			u := z / lambda
+			want := quad.Fixed(func(x float64) float64 {
+				return (u - x) * (u - x) * lambda * math.Exp(-lambda*x)
+			}, 0, u, 30, quad.Legendre{}, 0)
+			assert.InEpsilon(t, want, ageSquare(u, lambda), 1e-12, "ageSquare(%v, %v), λu = %v", u, lambda, z)
 		}
 	}
 }
@@ -104,5 +113,10 @@ func TestPoissonTail(t *testing.T) {
 	t.Parallel()
 	assert.InDelta(t, 1-math.Exp(-2)*(1+2), poissonTail(2, 1), 1e-12)
 	assert.InDelta(t, 0.0, poissonTail(0, 3), 0)
-	assert.InDelta(t, 0.5, poissonTail(1000, 1000), 0.02, "near its mean, about a half")
+	// Near the mean, where P(X > k) and P(X ≥ k) differ by P(X = k) ≈ 1.3 %:
+	// P(X > k) = 1 − CDF(k) exactly.
+	for _, k := range []float64{999, 1000, 1001} {
+		want := distuv.Poisson{Lambda: 1000}.Survival(k)
+		assert.InEpsilon(t, want, poissonTail(1000, k), 1e-12, "poissonTail(1000, %v)", k)
+	}
 }
