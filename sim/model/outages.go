@@ -138,24 +138,22 @@ func (b *builder) outages(w world, s sender, silent float64, thin bool) {
 	cross += outside
 	inWindow += outside
 	deliveredInWindow += outside
-	delivered := 1 - lost
+	reached := 1 - lost // the chance a sent event is delivered
 	for i := range weights {
-		weights[i] /= delivered
+		weights[i] /= reached
 	}
 	latency := mix(weights, laws).plus(w.network)
-	b.latencyFigures(latency, delivered1, 0)
+	b.latencyFigures(latency, delivered, 0)
 
 	sent := 1 - silent
-	dropped := 1 - sent*delivered
+	dropped := 1 - sent*reached
 	b.add("dropped_rate", dropped, proportionOf(dropped, events, 1, 0))
 	b.add("duplicates", 0, exact)
-	r := requestLaw{mean: attempts, square: attempts2, delivered: delivered, cross: cross,
+	r := requestLaw{mean: attempts, square: attempts2, delivered: reached, cross: cross,
 		inWindow: inWindow, deliveredInWindow: deliveredInWindow}
 	b.requestFigures(w, r.times(sent))
 	b.none("freshness and order around an outage: no closed form here")
 }
-
-func delivered1(s Sizes) float64 { return s.Delivered }
 
 // missed is P(T < r) for r uniform on (0, d]: E[(d − T)⁺]/d, the share of
 // an outage's events an attempt at offset T still finds it down.
