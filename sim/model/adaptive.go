@@ -78,7 +78,7 @@ func (b *builder) adaptivePolling(p scenario.Poll) {
 	meanGap := gap.mean()
 	b.uses("exponential backoff: stationary interval law π, poll rate 1/E[I], delay E[I²]/(2E[I])")
 
-	if !b.rateLimitHolds(b.feedsOf()/meanGap, 1, b.feedsOf(), 0) {
+	if !b.rateLimitHolds(b.feedsOf()/meanGap, b.feedsOf(), 0) {
 		return
 	}
 	pollRate := b.feedsOf() / meanGap
@@ -190,7 +190,7 @@ func (b *builder) longPolling(p scenario.Poll) {
 	holding := open * -math.Expm1(-lambda*hold) / lambda
 	cycle := g + holding // E[C] = g + E[e^(−λg)](1 − e^(−λH))/λ
 	b.uses("long poll: cycle E[C] = g + e^(−λg)(1 − e^(−λH))/λ, latency b + g²/(2E[C])")
-	if !b.rateLimitHolds(b.feedsOf()/cycle, 1, b.feedsOf(), 0) {
+	if !b.rateLimitHolds(b.feedsOf()/cycle, b.feedsOf(), 0) {
 		return
 	}
 	pollRate := b.feedsOf() / cycle

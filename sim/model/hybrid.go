@@ -56,7 +56,7 @@ func (b *builder) hybrid(w world, s sender, fail, errs, silent float64) {
 		pages, pagesVar, overflow = b.pages(w.arrivals, gap, b.sc.Store.API.PageSize)
 		secondPerS *= pages
 	}
-	if !b.rateLimitHolds(secondPerS, 1, 1, overflow) {
+	if !b.rateLimitHolds(secondPerS, 1, overflow) {
 		return
 	}
 	b.uses("hybrid: push at min(W, V), the missed at V, V the %s's recurrence time plus b", kind)

@@ -107,7 +107,7 @@ func (b *builder) fixedPolling(p scenario.Poll) {
 		b.none("the API's errors (%g of requests): what polls find through failed ones has no closed form here", api.Errors)
 		fine = false
 	}
-	if !b.rateLimitHolds(requestRate, pages, feeds, overflow) {
+	if !b.rateLimitHolds(requestRate, feeds, overflow) {
 		return
 	}
 	_, gapHi := gap.bounds()
@@ -349,7 +349,7 @@ func (b *builder) feedsOf() float64 {
 
 // rateLimitHolds reports whether a rate limit never binds, so the models
 // apply; when it may bind it says so and returns false.
-func (b *builder) rateLimitHolds(requestRate, pages, feeds, overflow float64) bool {
+func (b *builder) rateLimitHolds(requestRate, feeds, overflow float64) bool {
 	rl := b.sc.Store.API.RateLimit
 	if rl == nil {
 		return true
