@@ -19,7 +19,7 @@ func (b *builder) freshness(feed arrivals, gap, back law) {
 	meanGap := gap.mean()
 	tau := tabulate(func(u float64) float64 {
 		// ∫ (P(b ≤ v) − P(G + b′ ≤ v)) dv / E[G] up to u.
-		return (back.excess(u) - upper.excess(u) + upper.mean() - back.mean() - (u - lo) + (u - lo)) / meanGap
+		return (back.excess(u) - upper.excess(u) + upper.mean() - back.mean()) / meanGap
 	}, lo, hi, gap.variance()/(2*meanGap)+meanGap/2+back.mean(), 0)
 	tau.parts[0].vari = tau.expect(func(u float64) float64 { return u * u }) - tau.mean()*tau.mean()
 	b.uses("freshness F = E[e^(−λτ)], age E[τ] − (1 − F)/λ")
