@@ -50,12 +50,11 @@ func (b *builder) hybrid(w world, s sender, fail, errs, silent float64) {
 		return
 	}
 	// Requests of the second path: one per sync; a reconciliation's pages.
-	secondPerS, pagesVar, overflow := 1/gap.mean(), 0.0, 0.0
+	sweepRate, pages, pagesVar, overflow := 1/gap.mean(), 1.0, 0.0, 0.0
 	if cl.Reconcile != nil {
-		var pages float64
 		pages, pagesVar, overflow = b.pages(w.arrivals, gap, b.sc.Store.API.PageSize)
-		secondPerS *= pages
 	}
+	secondPerS := sweepRate * pages
 	if !b.rateLimitHolds(secondPerS, 1, overflow) {
 		return
 	}
@@ -65,14 +64,22 @@ func (b *builder) hybrid(w world, s sender, fail, errs, silent float64) {
 	pushed := sent * a.delivered // the chance push delivers an event
 	lambda, count, dur := w.rate, b.count(), b.duration()
 	perS := count * (lambda*sent*a.inWindow + secondPerS)
+	// The requests of the run, over all subscribers: push's and the
+	// sweeps' pages vary with the store's events, which every subscriber
+	// shares, so their standard deviations add; and the phase, as for a
+	// poller (requests): from a uniform phase a subscriber sweeps ⌊W/R⌋ or
+	// ⌈W/R⌉ times, W/R on average, a variance of at most 1/4 sweep², of
+	// pages requests each, independent from subscriber to subscriber.
 	pushVar := lambda * dur * sent * a.square // a compound Poisson count: λW·E[X²]
-	secondVar := secondPerS * dur * pagesVar
+	secondVar := sweepRate * dur * pagesVar
+	spread := count * math.Sqrt(pushVar+secondVar)
+	phase := math.Sqrt(count/4) * pages
 	b.add("requests_per_s", perS, func(Sizes) float64 {
-		return sigmas*count*math.Sqrt(pushVar+secondVar)/dur + count/dur
+		return sigmas * (spread + phase) / dur
 	})
 	perEvent := perS / (count * lambda)
 	b.add("requests_per_delivered_event", perEvent, func(sz Sizes) float64 {
-		return perEvent * (sigmas/math.Sqrt(max(sz.Events, 1)) + sigmas*math.Sqrt(pushVar+secondVar)/(perS/count*dur) + 1/(perS/count*dur))
+		return perEvent * sigmas * (1/math.Sqrt(max(sz.Events, 1)) + (spread+phase)/(perS*dur))
 	})
 	b.add("dropped_rate", 0, exact)
 
