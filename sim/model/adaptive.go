@@ -49,7 +49,7 @@ func (b *builder) adaptivePolling(p scenario.Poll) {
 		b.none("%s", why)
 		return
 	}
-	cycle := sumOf(w.network, w.service, w.network)
+	cycle := w.roundTrip()
 	if cycle.quantile(1-1e-4) >= steps[0] {
 		b.none("a poll's round trip reaches the shortest interval: the next poll waits for the response")
 		return
@@ -127,14 +127,7 @@ func (b *builder) adaptivePolling(p scenario.Poll) {
 	sd := math.Sqrt(sq / ek) // per event, for a mean over delivered events
 	cluster := ek2 / ek      // the size-biased number of events sharing an interval
 	n := func(s Sizes) float64 { return s.Delivered / cluster }
-	b.latency = &latency
-	b.add("mean_latency_s", mu, meanOf(sd, delivered, 0))
-	for _, q := range []struct {
-		metric string
-		p      float64
-	}{{"p50_latency_s", 0.5}, {"p90_latency_s", 0.9}, {"p99_latency_s", 0.99}} {
-		b.add(q.metric, latency.quantile(q.p), quantileOf(latency, q.p, n, 0))
-	}
+	b.latencyFiguresWith(latency, meanOf(sd, delivered, 0), n, 0)
 	if b.feedsOf() == 1 {
 		b.freshness(feed, gap, w.back)
 	}

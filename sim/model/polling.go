@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"sync"
 
 	"github.com/pushpull/pushpull/sim/scenario"
 )
@@ -15,6 +16,10 @@ type world struct {
 	network law // one network leg
 	service law // the API's service time
 	back    law // b: from the store's snapshot to the client holding the response
+	// roundTrip is the law of a request's cycle: the way out, the
+	// service, the way back. Worked out on first use, as not every
+	// client needs it.
+	roundTrip func() law
 }
 
 // newWorld describes what every client of sc shares.
@@ -25,6 +30,8 @@ func newWorld(sc *scenario.Scenario) world {
 		service:  durations(sc.Store.API.Latency.Distribution()),
 	}
 	w.back = w.service.plus(w.network)
+	network, service := w.network, w.service
+	w.roundTrip = sync.OnceValue(func() law { return sumOf(network, service, network) })
 	return w
 }
 
@@ -120,7 +127,7 @@ func (b *builder) fixedPolling(p scenario.Poll) {
 	b.add("out_of_order", 0, exact)
 	overlap := 0.0
 	if p.Loop != "delay" {
-		overlap = b.overlaps(period, sumOf(w.network, w.service, w.network), feed)
+		overlap = b.overlaps(period, w.roundTrip(), feed)
 	} else {
 		b.add("duplicates", 0, exact)
 	}
@@ -373,8 +380,15 @@ func (b *builder) rateLimitHolds(requestRate, feeds, overflow float64) bool {
 // latencyFigures predicts the latency figures from their law; n is the number of
 // independent delays a run measures.
 func (b *builder) latencyFigures(l law, n sampleSize, slack float64) {
+	b.latencyFiguresWith(l, meanOf(math.Sqrt(l.variance()), n, slack/2), n, slack)
+}
+
+// latencyFiguresWith predicts the latency figures from their law, the
+// mean's with the tolerance meanTol: for delays that come in clusters
+// whose spread the law alone does not give.
+func (b *builder) latencyFiguresWith(l law, meanTol func(Sizes) float64, n sampleSize, slack float64) {
 	b.latency = &l
-	b.add("mean_latency_s", l.mean(), meanOf(math.Sqrt(l.variance()), n, slack/2))
+	b.add("mean_latency_s", l.mean(), meanTol)
 	for _, q := range []struct {
 		metric string
 		p      float64

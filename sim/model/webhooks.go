@@ -106,7 +106,7 @@ func (b *builder) independentFailures(w world, s sender, fail, errs, ackLate, si
 		b.uses("silent loss q: P(loss) = 1 − (1 − p^k)(1 − q)")
 	}
 	if thin {
-		latency = latency.plus(sumOf(w.network, w.service, w.network))
+		latency = latency.plus(w.roundTrip())
 		b.uses("thin deliveries: plus the fetch's round trip")
 	}
 	if a.delivered > 0 && sent > 0 {
