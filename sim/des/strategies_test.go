@@ -8,23 +8,39 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/pushpull/pushpull/sim/metrics"
 )
 
 // replicate runs the scenario src with seeds 1..n and returns, for the client
-// named name, one figure per run: samples that are independent even when
-// events within a run are not (MODELS.md §7).
-func replicate(t *testing.T, src string, n int, name string, figure func(*metrics.Results, *metrics.ClientResults) float64) []float64 {
+// named name, one row per figure and in it one value per run: samples that
+// are independent even when events within a run are not (MODELS.md §7).
+func replicate(t *testing.T, src string, n int, name string, figures ...func(*metrics.Results, *metrics.ClientResults) float64) [][]float64 {
 	t.Helper()
-	var out []float64
+	out := make([][]float64, len(figures))
 	for seed := 1; seed <= n; seed++ {
 		sc := parse(t, src)
 		sc.Seed = uint64(seed)
 		res := run(t, sc)
-		out = append(out, figure(res, row(t, res, name)))
+		c := row(t, res, name)
+		for i, figure := range figures {
+			out[i] = append(out[i], figure(res, c))
+		}
 	}
 	return out
+}
+
+// tailChance is the two-sided tail beyond four standard deviations of a
+// normal law, the chance of a false alarm MODELS.md §7 accepts.
+var tailChance = math.Erfc(4 / math.Sqrt2)
+
+// studentQuantile is how many standard errors from the mean n independent
+// samples leave a chance tailChance of straying beyond, when the standard
+// error is estimated from those n samples: the four sigmas of MODELS.md §7
+// for a t law with n − 1 degrees of freedom.
+func studentQuantile(n int) float64 {
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(1 - tailChance/2)
 }
 
 // meanAndError is the mean of samples and its standard error.
@@ -95,14 +111,17 @@ clients:
   - {name: backoff, poll: {adaptive: {min: 1s, max: 5m, factor: 2}}}
 `
 	wantRate, wantDelay := backoffModel(50.0/3600, 1, 2, 300)
-	rates := replicate(t, src, 12, "backoff", func(res *metrics.Results, c *metrics.ClientResults) float64 {
-		return float64(c.Requests.ByKind["poll"]) / res.Scenario.DurationS
-	})
-	delays := replicate(t, src, 12, "backoff", func(_ *metrics.Results, c *metrics.ClientResults) float64 { return c.Latency.MeanS })
-	rate, rateErr := meanAndError(rates)
-	delay, delayErr := meanAndError(delays)
-	assert.InDelta(t, wantRate, rate, 4*rateErr, "polls per second; model %v", wantRate)
-	assert.InDelta(t, wantDelay, delay, 4*delayErr, "mean delay; model %v s", wantDelay)
+	const runs = 12
+	figures := replicate(t, src, runs, "backoff",
+		func(res *metrics.Results, c *metrics.ClientResults) float64 {
+			return float64(c.Requests.ByKind["poll"]) / res.Scenario.DurationS
+		},
+		func(_ *metrics.Results, c *metrics.ClientResults) float64 { return c.Latency.MeanS })
+	rate, rateErr := meanAndError(figures[0])
+	delay, delayErr := meanAndError(figures[1])
+	k := studentQuantile(runs)
+	assert.InDelta(t, wantRate, rate, k*rateErr, "polls per second; model %v", wantRate)
+	assert.InDelta(t, wantDelay, delay, k*delayErr, "mean delay; model %v s", wantDelay)
 }
 
 // Long polling (MODELS.md §3): with a round trip g and a hold H, a cycle
