@@ -206,20 +206,28 @@ clients:
 	assert.Equal(t, c.Dropped.Total, c.Dropped.ByCause["retries_exhausted"])
 
 	// Attempts per event: a geometric count truncated at k.
-	var mean, second float64
+	mean, sd := truncatedGeometric(p, k)
+	assert.InDelta(t, (1-math.Pow(p, k))/(1-p), mean, 1e-12, "the law's mean is MODELS.md's closed form")
+	assert.InDelta(t, 1.992, mean, 0.0005, "MODELS.md §4: 1.992 attempts")
+	attempts := float64(c.Requests.ByKind["webhook_attempt"]) / n
+	assert.InDelta(t, mean, attempts, 4*sd/math.Sqrt(n), "attempts per event")
+}
+
+// truncatedGeometric is the mean and standard deviation of the attempts an
+// event takes when each fails with probability p and the sender stops after
+// k: a attempts with probability p^(a−1)(1 − p) for a < k, and k with
+// probability p^(k−1).
+func truncatedGeometric(p float64, k int) (mean, sd float64) {
+	var second float64
 	for a := 1; a <= k; a++ {
 		pa := math.Pow(p, float64(a-1)) * (1 - p)
 		if a == k {
-			pa = math.Pow(p, k-1)
+			pa = math.Pow(p, float64(k-1))
 		}
 		mean += float64(a) * pa
 		second += float64(a*a) * pa
 	}
-	assert.InDelta(t, (1-math.Pow(p, k))/(1-p), mean, 1e-12, "the law's mean is MODELS.md's closed form")
-	assert.InDelta(t, 1.992, mean, 0.0005, "MODELS.md §4: 1.992 attempts")
-	sd := math.Sqrt(second - mean*mean)
-	attempts := float64(c.Requests.ByKind["webhook_attempt"]) / n
-	assert.InDelta(t, mean, attempts, 4*sd/math.Sqrt(n), "attempts per event")
+	return mean, math.Sqrt(second - mean*mean)
 }
 
 // Acknowledging after processing (MODELS.md §4): with a timeout τ = 15 s
@@ -244,15 +252,8 @@ clients:
 	const k = 8
 	attempts := (1 - math.Pow(pTimeout, k)) / (1 - pTimeout)
 	assert.InDelta(t, 1.494, attempts-1, 0.001, "MODELS.md §4: 1.494 duplicates per event, truncated to three decimals")
-	var second float64
-	for a := 1; a <= k; a++ {
-		pa := math.Pow(pTimeout, float64(a-1)) * (1 - pTimeout)
-		if a == k {
-			pa = math.Pow(pTimeout, k-1)
-		}
-		second += float64(a*a) * pa
-	}
-	sd := math.Sqrt(second - attempts*attempts)
+	mean, sd := truncatedGeometric(pTimeout, k)
+	assert.InDelta(t, attempts, mean, 1e-12, "the law's mean is MODELS.md's closed form")
 	tol := 4 * sd / math.Sqrt(n)
 	assert.InDelta(t, attempts-1, float64(c.Duplicates)/n, tol, "wire duplicates per event")
 	require.NotNil(t, c.Processing)
