@@ -8,30 +8,31 @@ import (
 // Holdings is a runner's record of what one subscriber holds, as an answer
 // from the store changes it.
 type Holdings interface {
+	// Holds reports whether the subscriber holds event seq, or has lost
+	// it for good.
+	Holds(seq int64) bool
 	// Hold records that the subscriber now holds ev, and reports whether
 	// it held it for the first time.
 	Hold(ev *store.Event) bool
 	// Expired records that event seq aged out of the store before the
 	// subscriber read it, unless the subscriber already holds it.
 	Expired(seq int64)
-	// Synced makes every event up to snapshot reflected at the subscriber,
-	// after a state sync, and returns how many it had not held.
-	Synced(snapshot int64) int
 }
 
 // Answered reads the store's answer resp to req, a poller's request: it
 // tells h which events the subscriber now holds and which aged out unread,
 // and returns what the Recorder counts of the exchange. headerBytes is what
 // the request's headers weigh.
+//
+// A state sync's answer reflects the events after the last snapshot: those
+// the store still kept when it answered are now held, unless they were
+// already (a state brings no event twice: it is no duplicate), and those
+// that had aged out are lost, whether or not the store's log still has them.
 func Answered[H Holdings](req *Request, resp *store.PollResponse, headerBytes int, h H) metrics.Outcome {
 	o := metrics.Outcome{BytesIn: resp.Bytes, BytesOut: headerBytes}
 	switch resp.Status {
 	case store.StatusOK:
 		o.Returned = resp.Count
-		if req.State {
-			o.New = h.Synced(resp.Cursor)
-			break
-		}
 		for seq := req.Cursor + 1; seq < resp.First && resp.Expired > 0; seq++ {
 			h.Expired(seq)
 		}
@@ -39,7 +40,11 @@ func Answered[H Holdings](req *Request, resp *store.PollResponse, headerBytes in
 			h.Expired(seq)
 		}
 		for i := range resp.Events {
-			if h.Hold(&resp.Events[i]) {
+			ev := &resp.Events[i]
+			if req.State && h.Holds(ev.Seq) {
+				continue
+			}
+			if h.Hold(ev) {
 				o.New++
 			}
 		}

@@ -14,25 +14,28 @@ import (
 type fakeHoldings struct {
 	held    map[int64]bool
 	expired *[]int64
-	synced  *int64
+	again   *[]int64 // events held again
 }
 
+func (f fakeHoldings) Holds(seq int64) bool { return f.held[seq] }
 func (f fakeHoldings) Hold(ev *store.Event) bool {
 	first := !f.held[ev.Seq]
+	if !first {
+		*f.again = append(*f.again, ev.Seq)
+	}
 	f.held[ev.Seq] = true
 	return first
 }
-func (f fakeHoldings) Expired(seq int64)         { *f.expired = append(*f.expired, seq) }
-func (f fakeHoldings) Synced(snapshot int64) int { *f.synced = snapshot; return 2 }
+func (f fakeHoldings) Expired(seq int64) { *f.expired = append(*f.expired, seq) }
 
 func TestAnswered(t *testing.T) {
 	t.Parallel()
-	newHoldings := func(held ...int64) (fakeHoldings, *[]int64, *int64) {
-		f := fakeHoldings{held: map[int64]bool{}, expired: new([]int64), synced: new(int64)}
+	newHoldings := func(held ...int64) (fakeHoldings, *[]int64, *[]int64) {
+		f := fakeHoldings{held: map[int64]bool{}, expired: new([]int64), again: new([]int64)}
 		for _, seq := range held {
 			f.held[seq] = true
 		}
-		return f, f.expired, f.synced
+		return f, f.expired, f.again
 	}
 	poll := Request{Kind: metrics.Poll, PollRequest: store.PollRequest{Cursor: 3}}
 
@@ -51,13 +54,19 @@ func TestAnswered(t *testing.T) {
 	assert.Equal(t, 0, o.New)
 	assert.Equal(t, []int64{8, 11}, *expired)
 
-	// A state sync reflects everything up to its snapshot.
-	h, _, synced := newHoldings()
-	state := Request{Kind: metrics.Sync, PollRequest: store.PollRequest{State: true}}
-	o = Answered(&state, &store.PollResponse{Status: store.StatusOK, Cursor: 40, Count: 5}, 0, h)
-	assert.Equal(t, int64(40), *synced)
+	// A state sync reflects everything after the last snapshot up to its
+	// own: what had aged out when the store answered is lost, the rest
+	// held, and what was held already is not delivered again.
+	h, expired, again := newHoldings(33)
+	state := Request{Kind: metrics.Sync, PollRequest: store.PollRequest{Cursor: 30, State: true}}
+	resp = &store.PollResponse{Status: store.StatusOK, First: 33, Expired: 2, Cursor: 35,
+		Events: []store.Event{{Seq: 33}, {Seq: 34}, {Seq: 35}}}
+	o = Answered(&state, resp, 0, h)
+	assert.Equal(t, []int64{31, 32}, *expired)
+	assert.Empty(t, *again, "a state delivers no event twice")
+	assert.True(t, h.held[34] && h.held[35])
 	assert.Equal(t, 2, o.New)
-	assert.Equal(t, 5, o.Returned)
+	assert.Equal(t, 0, o.Returned, "a state returns no events")
 
 	// Other answers carry nothing, whatever else they hold.
 	for status, want := range map[store.Status]metrics.Status{

@@ -65,7 +65,6 @@ type subscriber struct {
 	// losses are not final.
 	reconcile int32 // its reconciliation loop, or −1
 	sync      int32 // its state-sync loop, or −1
-	syncedTo  int64 // every event up to it is reflected by a state sync
 }
 
 // hybrid reports whether a push loss of s is not final.

@@ -62,9 +62,9 @@ type holdings struct {
 	s int32
 }
 
+func (h holdings) Holds(seq int64) bool      { return h.e.rec.Holds(int(h.s), seq) }
 func (h holdings) Hold(ev *store.Event) bool { return h.e.hold(h.s, ev) }
 func (h holdings) Expired(seq int64)         { h.e.lose(h.s, seq, metrics.RetentionExpired) }
-func (h holdings) Synced(snapshot int64) int { return h.e.synced(h.s, snapshot) }
 
 // hold records that subscriber s now holds ev, through a path other than
 // its webhook endpoint, and lets the application process it. It reports
@@ -83,26 +83,4 @@ func (e *engine) lose(s int32, seq int64, cause metrics.Cause) {
 	if !e.rec.Holds(int(s), seq) {
 		e.rec.Lost(int(s), seq, e.now, cause)
 	}
-}
-
-// synced makes every event up to snapshot reflected at subscriber s, after
-// a state sync, and returns how many it had not held.
-func (e *engine) synced(s int32, snapshot int64) int {
-	sub := &e.subs[s]
-	n := 0
-	for seq := sub.syncedTo + 1; seq <= snapshot; seq++ {
-		if e.rec.Holds(int(s), seq) {
-			continue
-		}
-		ev, ok := e.store.Event(seq)
-		if !ok {
-			e.rec.Lost(int(s), seq, e.now, metrics.RetentionExpired)
-			continue
-		}
-		if e.hold(s, &ev) {
-			n++
-		}
-	}
-	sub.syncedTo = max(sub.syncedTo, snapshot)
-	return n
 }

@@ -66,7 +66,8 @@ func (e *engine) account(s int32, emitted int64, pending map[int64]bool) int64 {
 	case sub.reconcile >= 0:
 		inFlight += e.unread(s, e.loops[sub.reconcile].poller.Cursor(), -1, emitted, pending)
 	case sub.sync >= 0:
-		for seq := sub.syncedTo + 1; seq <= emitted; seq++ {
+		// Every event up to the last snapshot is held or lost.
+		for seq := e.loops[sub.sync].poller.Cursor() + 1; seq <= emitted; seq++ {
 			if !pending[seq] && !e.rec.Holds(int(s), seq) {
 				inFlight++
 			}

@@ -20,12 +20,14 @@ import (
 //
 //	GET /v1/events?client=NAME&after=SEQ&limit=N&resource=R&wait=D
 //	GET /v1/events/{id}?client=NAME
-//	GET /v1/state?client=NAME
+//	GET /v1/state?client=NAME&after=SEQ
 //
 // client names the reader (its rate-limit bucket); after is the cursor, the
-// last seq the client holds (default 0); limit the most events in the page
-// (1 to the page size, default the page size); resource reads one
-// resource's feed; wait makes the request a long poll held up to that long
+// last seq the client holds (default 0), or for a state the snapshot of the
+// last state it read, so that the state names the events it reflects since;
+// limit the most events in the page (1 to the page size, default the page
+// size); resource reads one resource's feed; wait makes the request a long
+// poll held up to that long
 // (a Go duration or seconds, scenario time). req, an opaque request ID, is
 // echoed in Pushpull-Request. If-None-Match with the ETag of the last
 // answer is answered 304 when nothing is new. 429 carries Retry-After in
@@ -102,7 +104,7 @@ func (w *world) parseQuery(r *http.Request) (query, *badRequest) {
 	default:
 		return q, bad(http.StatusBadRequest, "client is required: name the client the request is for")
 	}
-	if q.route != routeEvents {
+	if q.route == routeFetch {
 		return q, nil
 	}
 	if v := values.Get("after"); v != "" {
@@ -111,6 +113,9 @@ func (w *world) parseQuery(r *http.Request) (query, *badRequest) {
 			return q, bad(http.StatusBadRequest, "after=%q: want a cursor, the last seq held (0 or more)", v)
 		}
 		q.req.Cursor = after
+	}
+	if q.route == routeState {
+		return q, nil
 	}
 	if v := values.Get("limit"); v != "" {
 		limit, err := strconv.Atoi(v)

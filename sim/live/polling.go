@@ -107,9 +107,9 @@ type holdings struct {
 	now time.Duration
 }
 
+func (h holdings) Holds(seq int64) bool      { return h.w.rec.Holds(h.s.index, seq) }
 func (h holdings) Hold(ev *store.Event) bool { return h.w.hold(h.s, ev, h.now) }
 func (h holdings) Expired(seq int64)         { h.w.lose(h.s, seq, metrics.RetentionExpired, h.now) }
-func (h holdings) Synced(snapshot int64) int { return h.w.synced(h.s, snapshot, h.now) }
 
 // hold records that subscriber s now holds ev, through a path other than
 // its webhook endpoint, and lets the application process it. It reports
@@ -128,26 +128,4 @@ func (w *world) lose(s *subscriber, seq int64, cause metrics.Cause, now time.Dur
 	if !w.rec.Holds(s.index, seq) {
 		w.rec.Lost(s.index, seq, now, cause)
 	}
-}
-
-// synced makes every event up to snapshot reflected at subscriber s, after
-// a state sync, and returns how many it had not held. A state holds no
-// event's creation instant, so those come from the store's log.
-func (w *world) synced(s *subscriber, snapshot int64, now time.Duration) int {
-	n := 0
-	for seq := s.syncedTo + 1; seq <= snapshot; seq++ {
-		if w.rec.Holds(s.index, seq) {
-			continue
-		}
-		ev, ok := w.store.Event(seq)
-		if !ok {
-			w.rec.Lost(s.index, seq, now, metrics.RetentionExpired)
-			continue
-		}
-		if w.hold(s, &ev, now) {
-			n++
-		}
-	}
-	s.syncedTo = max(s.syncedTo, snapshot)
-	return n
 }

@@ -66,9 +66,11 @@ func (w *world) newPending(s *subscriber, l *loop, f *fetch, req client.Request,
 	b = append(b, url.QueryEscape(s.name)...)
 	b = append(b, "&req="...)
 	b = strconv.AppendUint(b, p.id, 10)
-	if p.route == routeEvents {
+	if p.route != routeFetch {
 		b = append(b, "&after="...)
 		b = strconv.AppendInt(b, req.Cursor, 10)
+	}
+	if p.route == routeEvents {
 		if req.ByResource {
 			b = append(b, "&resource="...)
 			b = strconv.AppendInt(b, int64(req.Resource), 10)

@@ -62,7 +62,8 @@ func (w *world) account(s *subscriber, emitted int64, pending map[int64]bool) in
 	case s.reconcile != nil:
 		inFlight += w.unread(s, s.reconcile.poller.Cursor(), -1, emitted, pending)
 	case s.sync != nil:
-		for seq := s.syncedTo + 1; seq <= emitted; seq++ {
+		// Every event up to the last snapshot is held or lost.
+		for seq := s.sync.poller.Cursor() + 1; seq <= emitted; seq++ {
 			if !pending[seq] && !w.rec.Holds(s.index, seq) {
 				inFlight++
 			}

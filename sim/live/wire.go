@@ -68,9 +68,15 @@ type wirePage struct {
 	Skipped []int64     `json:"skipped"`
 }
 
-// wireState is the answer to GET /v1/state.
+// wireState is the answer to GET /v1/state: every resource's state as of
+// its snapshot (cursor), and what it reflects since the snapshot the client
+// named (after): the events still kept, without their data, from first, and
+// how many before first had aged out.
 type wireState struct {
 	Cursor    int64               `json:"cursor"`
+	First     int64               `json:"first"`
+	Expired   int64               `json:"expired"`
+	Events    []wireEvent         `json:"events"`
 	Resources []wireResourceState `json:"resources"`
 }
 
@@ -163,7 +169,18 @@ func (c codec) appendPage(b []byte, resp *store.PollResponse) []byte {
 func (c codec) appendState(b []byte, resp *store.PollResponse, resources int) []byte {
 	b = append(b, `{"cursor":`...)
 	b = strconv.AppendInt(b, resp.Cursor, 10)
-	b = append(b, `,"resources":[`...)
+	b = append(b, `,"first":`...)
+	b = strconv.AppendInt(b, resp.First, 10)
+	b = append(b, `,"expired":`...)
+	b = strconv.AppendInt(b, resp.Expired, 10)
+	b = append(b, `,"events":[`...)
+	for i, ev := range resp.Events {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = c.appendEvent(b, ev, false)
+	}
+	b = append(b, `],"resources":[`...)
 	for r := range resources {
 		if r > 0 {
 			b = append(b, ',')
@@ -244,12 +261,20 @@ func (c codec) decode(r route, code int, h http.Header, body []byte, resp *store
 		resp.First, resp.Count, resp.Cursor = ev.Seq, 1, ev.Seq
 	case routeState:
 		var st struct {
-			Cursor int64 `json:"cursor"`
+			Cursor  int64       `json:"cursor"`
+			First   int64       `json:"first"`
+			Expired int64       `json:"expired"`
+			Events  []wireEvent `json:"events"`
 		}
 		if err := json.Unmarshal(body, &st); err != nil {
 			return fmt.Errorf("reading a state: %w", err)
 		}
-		resp.Cursor = st.Cursor
+		for _, ev := range st.Events {
+			e := c.event(ev)
+			e.Size = int32(c.payload) // a state reflects events without carrying their data
+			resp.Events = append(resp.Events, e)
+		}
+		resp.Cursor, resp.First, resp.Expired = st.Cursor, st.First, st.Expired
 	default:
 		var page wirePage
 		if err := json.Unmarshal(body, &page); err != nil {

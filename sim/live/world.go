@@ -84,7 +84,6 @@ type subscriber struct {
 	// Hybrids: a second path can still deliver what push lost.
 	reconcile *loop
 	sync      *loop
-	syncedTo  int64 // every event up to it is reflected by a state sync
 }
 
 func (s *subscriber) hybrid() bool { return s.reconcile != nil || s.sync != nil }

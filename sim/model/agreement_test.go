@@ -55,16 +55,21 @@ type gridPoint struct {
 	src  string   // the scenario
 	want []string // the figures it must predict, sorted
 
-	// The run must be large enough for the check to mean something: at
-	// least minDelivered events held by each subscriber, and each figure
-	// of sharp with a tolerance at most that share of its value.
-	minDelivered int64
-	sharp        map[string]float64
+	// about names the figures the point exists to test: its run must be
+	// long enough to measure each of them to within sharpness.
+	about []string
 }
 
-// meanWithin is the sharpness asked of most pollers: a mean latency known
-// to 5 %.
-var meanWithin = map[string]float64{"mean_latency_s": 0.05}
+// sharpness is the one rule every point's run is sized by: each figure it
+// is about has a tolerance (sigmas standard errors, from the model's own
+// variance at the run's sample sizes) of at most this share of its value,
+// so that a model that far off fails the point. It asks for no number of
+// events held: every point predicts the dropped rate, so a run that holds
+// fewer events than the model expects fails Check.
+const sharpness = 0.10
+
+// meanLatency is what most pollers are about.
+var meanLatency = []string{"mean_latency_s"}
 
 // grid spans λT from 0.001 to 50 for fixed polling, adaptive backoff, long
 // polling, and webhooks with independent failures, silent loss, late
@@ -84,7 +89,7 @@ store:
 clients:
   - {name: c, poll: {interval: 100ms}}
 `,
-		want: pollerFigures, minDelivered: 900, sharp: map[string]float64{"mean_latency_s": 0.06},
+		want: pollerFigures, about: meanLatency,
 	},
 	{
 		name: "fixed x=0.01 lognormal network",
@@ -98,7 +103,7 @@ store:
 clients:
   - {name: c, poll: {interval: 100ms}}
 `,
-		want: pollerFigures, minDelivered: 2700, sharp: meanWithin,
+		want: pollerFigures, about: meanLatency,
 	},
 	{
 		name: "fixed x=0.05",
@@ -112,7 +117,7 @@ store:
 clients:
   - {name: c, poll: {interval: 1s}}
 `,
-		want: pollerFigures, minDelivered: 4500, sharp: meanWithin,
+		want: pollerFigures, about: meanLatency,
 	},
 	{
 		name: "fixed x=0.1 jitter",
@@ -126,7 +131,7 @@ store:
 clients:
   - {name: c, poll: {interval: 1s, jitter: 400ms}}
 `,
-		want: pollerFigures, minDelivered: 4500, sharp: meanWithin,
+		want: pollerFigures, about: meanLatency,
 	},
 	{
 		name: "fixed x=0.3 delay loop lognormal b",
@@ -139,7 +144,7 @@ store:
 clients:
   - {name: c, poll: {interval: 3s, loop: delay}}
 `,
-		want: pollerFigures, minDelivered: 4500, sharp: meanWithin,
+		want: pollerFigures, about: meanLatency,
 	},
 	{
 		name: "fixed x=0.5 exponential service",
@@ -153,7 +158,7 @@ store:
 clients:
   - {name: c, poll: {interval: 10s}}
 `,
-		want: pollerFigures, minDelivered: 4500, sharp: meanWithin,
+		want: pollerFigures, about: meanLatency,
 	},
 	{
 		name: "fixed x=1 per-resource feeds",
@@ -168,7 +173,7 @@ store:
 clients:
   - {name: c, poll: {interval: 10s, per_resource: true}}
 `,
-		want: blindPollerFigures, minDelivered: 7500, sharp: meanWithin,
+		want: blindPollerFigures, about: meanLatency,
 	},
 	{
 		name: "fixed x=1 uniform network",
@@ -182,7 +187,7 @@ store:
 clients:
   - {name: c, poll: {interval: 5s}}
 `,
-		want: pollerFigures, minDelivered: 9000, sharp: meanWithin,
+		want: pollerFigures, about: meanLatency,
 	},
 	{
 		name: "fixed x=2.47 evenly spaced",
@@ -196,7 +201,7 @@ store:
 clients:
   - {name: c, poll: {interval: 3.5s}}
 `,
-		want: blindPollerFigures, minDelivered: 7000, sharp: meanWithin,
+		want: blindPollerFigures, about: meanLatency,
 	},
 	{
 		name: "fixed x=2.47 evenly spaced jitter",
@@ -210,7 +215,7 @@ store:
 clients:
   - {name: c, poll: {interval: 3.5s, jitter: 1s}}
 `,
-		want: blindPollerFigures, minDelivered: 7000, sharp: meanWithin,
+		want: blindPollerFigures, about: meanLatency,
 	},
 	{
 		name: "fixed x=2 three subscribers",
@@ -224,7 +229,7 @@ store:
 clients:
   - {name: c, count: 3, poll: {interval: 10s}}
 `,
-		want: pollerFigures, minDelivered: 5500, sharp: meanWithin,
+		want: pollerFigures, about: meanLatency,
 	},
 	{
 		name: "fixed x=5 lognormal service",
@@ -238,7 +243,7 @@ store:
 clients:
   - {name: c, poll: {interval: 10s}}
 `,
-		want: pollerFigures, minDelivered: 9000, sharp: meanWithin,
+		want: pollerFigures, about: meanLatency,
 	},
 	{
 		name: "fixed x=10 jitter",
@@ -251,7 +256,7 @@ store:
 clients:
   - {name: c, poll: {interval: 10s, jitter: 3s}}
 `,
-		want: pollerFigures, minDelivered: 9000, sharp: meanWithin,
+		want: pollerFigures, about: meanLatency,
 	},
 	{
 		name: "fixed x=20",
@@ -265,7 +270,7 @@ store:
 clients:
   - {name: c, poll: {interval: 10s}}
 `,
-		want: pollerFigures, minDelivered: 9000, sharp: meanWithin,
+		want: pollerFigures, about: meanLatency,
 	},
 	{
 		name: "fixed x=50",
@@ -279,7 +284,7 @@ store:
 clients:
   - {name: c, poll: {interval: 10s}}
 `,
-		want: pollerFigures, minDelivered: 9000, sharp: meanWithin,
+		want: pollerFigures, about: meanLatency,
 	},
 
 	// Exponential backoff.
@@ -294,7 +299,7 @@ store:
 clients:
   - {name: c, poll: {adaptive: {min: 1s, max: 300s, factor: 2}}}
 `,
-		want: pollerFigures, minDelivered: 19000, sharp: map[string]float64{"mean_latency_s": 0.06},
+		want: pollerFigures, about: meanLatency,
 	},
 	{
 		name: "adaptive fast",
@@ -308,7 +313,7 @@ store:
 clients:
   - {name: c, poll: {adaptive: {min: 500ms, max: 10s, factor: 1.5}}}
 `,
-		want: pollerFigures, minDelivered: 11000, sharp: meanWithin,
+		want: pollerFigures, about: meanLatency,
 	},
 	{
 		name: "adaptive slow",
@@ -322,7 +327,7 @@ store:
 clients:
   - {name: c, poll: {adaptive: {min: 2s, max: 60s, factor: 3}}}
 `,
-		want: pollerFigures, minDelivered: 4500, sharp: meanWithin,
+		want: pollerFigures, about: meanLatency,
 	},
 
 	// Long polling.
@@ -338,7 +343,7 @@ store:
 clients:
   - {name: c, poll: {long: {hold: 30s}}}
 `,
-		want: blindPollerFigures, minDelivered: 4500, sharp: meanWithin,
+		want: blindPollerFigures, about: meanLatency,
 	},
 	{
 		name: "long poll frequent events",
@@ -351,7 +356,7 @@ store:
 clients:
   - {name: c, poll: {long: {hold: 5s}}}
 `,
-		want: blindPollerFigures, minDelivered: 24000, sharp: meanWithin,
+		want: blindPollerFigures, about: meanLatency,
 	},
 
 	// Webhooks: no failures, silent loss, independent failures p of
@@ -368,7 +373,7 @@ store:
 clients:
   - {name: c, webhook: {}}
 `,
-		want: pushedFigures, minDelivered: 19000, sharp: meanWithin,
+		want: pushedFigures, about: meanLatency,
 	},
 	{
 		name: "push silent loss q=0.1",
@@ -383,7 +388,7 @@ store:
 clients:
   - {name: c, webhook: {}}
 `,
-		want: pushedFigures, minDelivered: 17000, sharp: map[string]float64{"mean_latency_s": 0.05, "dropped_rate": 0.1},
+		want: pushedFigures, about: []string{"mean_latency_s", "dropped_rate"},
 	},
 	{
 		name: "svix p=0.1",
@@ -397,7 +402,7 @@ store:
 clients:
   - {name: c, webhook: {}}
 `,
-		want: retriedFigures, minDelivered: 9000, sharp: map[string]float64{"requests_per_delivered_event": 0.02},
+		want: retriedFigures, about: []string{"requests_per_delivered_event"},
 	},
 	{
 		name: "svix p=0.9",
@@ -411,8 +416,7 @@ store:
 clients:
   - {name: c, webhook: {}}
 `,
-		want: retriedFigures, minDelivered: 12000,
-		sharp: map[string]float64{"mean_latency_s": 0.1, "dropped_rate": 0.05, "requests_per_delivered_event": 0.05},
+		want: retriedFigures, about: []string{"mean_latency_s", "dropped_rate", "requests_per_delivered_event"},
 	},
 	{
 		// Most retries fall after the duration, where requests are no
@@ -428,8 +432,7 @@ store:
 clients:
   - {name: c, webhook: {}}
 `,
-		want: retriedFigures, minDelivered: 16000,
-		sharp: map[string]float64{"mean_latency_s": 0.1, "dropped_rate": 0.05, "requests_per_delivered_event": 0.05},
+		want: retriedFigures, about: []string{"mean_latency_s", "dropped_rate", "requests_per_delivered_event"},
 	},
 	{
 		name: "outpost p=0.9",
@@ -443,8 +446,7 @@ store:
 clients:
   - {name: c, webhook: {}}
 `,
-		want: retriedFigures, minDelivered: 20000,
-		sharp: map[string]float64{"mean_latency_s": 0.1, "dropped_rate": 0.05, "requests_per_delivered_event": 0.05},
+		want: retriedFigures, about: []string{"mean_latency_s", "dropped_rate", "requests_per_delivered_event"},
 	},
 	{
 		// Shopify's own policy disables the endpoint once an event
@@ -460,8 +462,7 @@ store:
 clients:
   - {name: c, webhook: {}}
 `,
-		want: retriedFigures, minDelivered: 20000,
-		sharp: map[string]float64{"mean_latency_s": 0.1, "dropped_rate": 0.05, "requests_per_delivered_event": 0.05},
+		want: retriedFigures, about: []string{"mean_latency_s", "dropped_rate", "requests_per_delivered_event"},
 	},
 	{
 		// Twilio retries once, at once, and only a failed connection.
@@ -476,15 +477,14 @@ store:
 clients:
   - {name: c, webhook: {}}
 `,
-		want: retriedFigures, minDelivered: 7000,
-		sharp: map[string]float64{"mean_latency_s": 0.05, "dropped_rate": 0.1, "requests_per_delivered_event": 0.05},
+		want: retriedFigures, about: []string{"mean_latency_s", "dropped_rate", "requests_per_delivered_event"},
 	},
 	{
 		// The median sits on the jump from the first attempt to the
 		// second (P = 0.5005): see the discrepancy svix p=0.5.
 		name: "outpost p=0.5",
 		src: `
-duration: 200h
+duration: 600h
 drain: 9h
 network: {latency: 10ms}
 store:
@@ -493,8 +493,7 @@ store:
 clients:
   - {name: c, webhook: {}}
 `,
-		want: retriedFigures, minDelivered: 35000,
-		sharp: map[string]float64{"mean_latency_s": 0.15, "requests_per_delivered_event": 0.05},
+		want: retriedFigures, about: []string{"mean_latency_s", "requests_per_delivered_event"},
 	},
 	{
 		name: "outpost receiver errors 0.3",
@@ -508,7 +507,7 @@ store:
 clients:
   - {name: c, webhook: {errors: 0.3}}
 `,
-		want: retriedFigures, minDelivered: 9000, sharp: map[string]float64{"requests_per_delivered_event": 0.05},
+		want: retriedFigures, about: []string{"requests_per_delivered_event"},
 	},
 	{
 		name: "svix failures 0.2 and errors 0.2",
@@ -522,22 +521,21 @@ store:
 clients:
   - {name: c, webhook: {errors: 0.2}}
 `,
-		want: retriedFigures, minDelivered: 17000, sharp: map[string]float64{"requests_per_delivered_event": 0.05},
+		want: retriedFigures, about: []string{"requests_per_delivered_event"},
 	},
 	{
 		name: "svix failures 0.5 and errors 0.2",
 		src: `
-duration: 300h
+duration: 400h
 drain: 28h
 network: {latency: {median: 20ms, p99: 80ms}}
 store:
-  arrivals: {process: poisson, rate: 0.02/s}
+  arrivals: {process: poisson, rate: 0.1/s}
   webhooks: {retry: {preset: svix}, failures: 0.5}
 clients:
   - {name: c, webhook: {errors: 0.2}}
 `,
-		want: retriedFigures, minDelivered: 20000,
-		sharp: map[string]float64{"mean_latency_s": 0.1, "dropped_rate": 0.25, "requests_per_delivered_event": 0.05},
+		want: retriedFigures, about: []string{"mean_latency_s", "dropped_rate", "requests_per_delivered_event"},
 	},
 	{
 		name: "svix silent loss 0.2 and failures 0.3",
@@ -551,7 +549,7 @@ store:
 clients:
   - {name: c, webhook: {}}
 `,
-		want: retriedFigures, minDelivered: 13000, sharp: map[string]float64{"dropped_rate": 0.1, "requests_per_delivered_event": 0.05},
+		want: retriedFigures, about: []string{"dropped_rate", "requests_per_delivered_event"},
 	},
 	{
 		// Processing takes 30 s on average against a 15 s timeout:
@@ -567,7 +565,7 @@ store:
 clients:
   - {name: c, webhook: {processing: {mode: sync, time: {mean: 30s}}}}
 `,
-		want: lateFigures, minDelivered: 10000, sharp: map[string]float64{"duplicates": 0.1, "requests_per_delivered_event": 0.05},
+		want: lateFigures, about: []string{"duplicates", "requests_per_delivered_event"},
 	},
 	{
 		name: "svix ack after slow processing dedupe",
@@ -581,7 +579,7 @@ store:
 clients:
   - {name: c, webhook: {processing: {mode: sync, time: {mean: 30s}}, dedupe: {ttl: 1h}}}
 `,
-		want: lateFigures, minDelivered: 9000, sharp: map[string]float64{"duplicates": 0.1, "requests_per_delivered_event": 0.05},
+		want: lateFigures, about: []string{"duplicates", "requests_per_delivered_event"},
 	},
 
 	// Webhooks through the receiver's outages, shorter and longer than
@@ -594,12 +592,12 @@ duration: 32h
 drain: 1h
 network: {latency: 10ms}
 store:
-  arrivals: {process: poisson, rate: 0.5/s}
+  arrivals: {process: poisson, rate: 1/s}
   webhooks: {retry: {preset: svix}}
 clients:
   - {name: c, webhook: {}, outages: [{at: 2h, for: 1h}]}
 `,
-		want: retriedFigures, minDelivered: 55000, sharp: map[string]float64{"mean_latency_s": 0.15, "requests_per_delivered_event": 0.02},
+		want: retriedFigures, about: []string{"mean_latency_s", "requests_per_delivered_event"},
 	},
 	{
 		// The outage's later retries fall after the duration.
@@ -609,12 +607,12 @@ duration: 12h
 drain: 28h
 network: {latency: 10ms}
 store:
-  arrivals: {process: poisson, rate: 0.5/s}
+  arrivals: {process: poisson, rate: 1/s}
   webhooks: {retry: {preset: svix}}
 clients:
   - {name: c, webhook: {}, outages: [{at: 10h, for: 1h}]}
 `,
-		want: retriedFigures, minDelivered: 20000, sharp: map[string]float64{"mean_latency_s": 0.15, "requests_per_delivered_event": 0.03},
+		want: retriedFigures, about: []string{"mean_latency_s", "requests_per_delivered_event"},
 	},
 	{
 		name: "svix refuse 48h",
@@ -628,8 +626,7 @@ store:
 clients:
   - {name: c, webhook: {}, outages: [{at: 10h, for: 48h}]}
 `,
-		want: retriedFigures, minDelivered: 13000,
-		sharp: map[string]float64{"mean_latency_s": 0.1, "dropped_rate": 0.1, "requests_per_delivered_event": 0.05},
+		want: retriedFigures, about: []string{"mean_latency_s", "dropped_rate", "requests_per_delivered_event"},
 	},
 	{
 		name: "svix hang 30h",
@@ -638,13 +635,12 @@ duration: 100h
 drain: 1h
 network: {latency: 10ms}
 store:
-  arrivals: {process: poisson, rate: 0.05/s}
+  arrivals: {process: poisson, rate: 0.25/s}
   webhooks: {retry: {preset: svix}}
 clients:
   - {name: c, webhook: {}, outages: [{at: 20h, for: 30h, mode: hang}]}
 `,
-		want: retriedFigures, minDelivered: 16000,
-		sharp: map[string]float64{"mean_latency_s": 0.1, "dropped_rate": 0.2, "requests_per_delivered_event": 0.05},
+		want: retriedFigures, about: []string{"mean_latency_s", "dropped_rate", "requests_per_delivered_event"},
 	},
 	{
 		name: "shopify refuse 2h",
@@ -658,7 +654,7 @@ store:
 clients:
   - {name: c, webhook: {}, outages: [{at: 5h, for: 2h}]}
 `,
-		want: retriedFigures, minDelivered: 34000, sharp: map[string]float64{"mean_latency_s": 0.1, "requests_per_delivered_event": 0.05},
+		want: retriedFigures, about: []string{"mean_latency_s", "requests_per_delivered_event"},
 	},
 	{
 		name: "shopify hang 3h",
@@ -672,7 +668,7 @@ store:
 clients:
   - {name: c, webhook: {}, outages: [{at: 5h, for: 3h, mode: hang}]}
 `,
-		want: retriedFigures, minDelivered: 34000, sharp: map[string]float64{"mean_latency_s": 0.1, "requests_per_delivered_event": 0.05},
+		want: retriedFigures, about: []string{"mean_latency_s", "requests_per_delivered_event"},
 	},
 	{
 		// Shopify's own policy would disable the endpoint once an event
@@ -688,8 +684,7 @@ store:
 clients:
   - {name: c, webhook: {}, outages: [{at: 5h, for: 6h}]}
 `,
-		want: retriedFigures, minDelivered: 30000,
-		sharp: map[string]float64{"mean_latency_s": 0.1, "dropped_rate": 0.1, "requests_per_delivered_event": 0.05},
+		want: retriedFigures, about: []string{"mean_latency_s", "dropped_rate", "requests_per_delivered_event"},
 	},
 	{
 		name: "outpost refuse 4h",
@@ -703,7 +698,7 @@ store:
 clients:
   - {name: c, webhook: {}, outages: [{at: 5h, for: 4h}]}
 `,
-		want: retriedFigures, minDelivered: 20000, sharp: map[string]float64{"mean_latency_s": 0.1, "requests_per_delivered_event": 0.05},
+		want: retriedFigures, about: []string{"mean_latency_s", "requests_per_delivered_event"},
 	},
 	{
 		name: "outpost hang 12h",
@@ -717,8 +712,7 @@ store:
 clients:
   - {name: c, webhook: {}, outages: [{at: 5h, for: 12h, mode: hang}]}
 `,
-		want: retriedFigures, minDelivered: 17000,
-		sharp: map[string]float64{"mean_latency_s": 0.1, "dropped_rate": 0.1, "requests_per_delivered_event": 0.05},
+		want: retriedFigures, about: []string{"mean_latency_s", "dropped_rate", "requests_per_delivered_event"},
 	},
 
 	// Points that once showed the model wrong, kept so it stays right:
@@ -737,7 +731,7 @@ store:
 clients:
   - {name: c, poll: {interval: 1s}}
 `,
-		want: blindPollerFigures, minDelivered: 7000, sharp: meanWithin,
+		want: blindPollerFigures, about: meanLatency,
 	},
 	{
 		name: "fixed evenly spaced, spacing four intervals",
@@ -753,12 +747,12 @@ clients:
 `,
 		// Every event waits the same time, set by the phase: the latency
 		// can only be bounded, the share of empty polls is exact.
-		want: blindPollerFigures, minDelivered: 1900, sharp: map[string]float64{"empty_poll_fraction": 0.05},
+		want: blindPollerFigures, about: []string{"empty_poll_fraction"},
 	},
 	{
 		name: "fixed x=50 slow service",
 		src: `
-duration: 20000s
+duration: 300000s
 drain: 1m
 network: {latency: 10ms}
 store:
@@ -769,8 +763,8 @@ clients:
 `,
 		// The ticker's next poll often leaves before the response:
 		// what polls find has no closed form, their duplicates have.
-		want:         []string{"dropped_rate", "duplicates", "out_of_order", "requests_per_delivered_event", "requests_per_s"},
-		minDelivered: 90000, sharp: map[string]float64{"duplicates": 0.5, "requests_per_s": 0.01},
+		want:  []string{"dropped_rate", "duplicates", "out_of_order", "requests_per_delivered_event", "requests_per_s"},
+		about: []string{"duplicates", "requests_per_s"},
 	},
 	{
 		name: "svix p=0.5",
@@ -784,7 +778,7 @@ store:
 clients:
   - {name: c, webhook: {}}
 `,
-		want: retriedFigures, minDelivered: 35000, sharp: map[string]float64{"requests_per_delivered_event": 0.05},
+		want: retriedFigures, about: []string{"requests_per_delivered_event"},
 	},
 	{
 		name: "push constant network",
@@ -797,7 +791,7 @@ store:
 clients:
   - {name: c, webhook: {}}
 `,
-		want: pushedFigures, minDelivered: 9000, sharp: map[string]float64{"requests_per_delivered_event": 0.05},
+		want: pushedFigures, about: []string{"requests_per_delivered_event"},
 	},
 	{
 		name: "push thin deliveries",
@@ -812,7 +806,7 @@ store:
 clients:
   - {name: c, webhook: {thin: true}}
 `,
-		want: figures(latencyMetrics, pushCost, noLoss), minDelivered: 19000, sharp: meanWithin,
+		want: figures(latencyMetrics, pushCost, noLoss), about: meanLatency,
 	},
 }
 
@@ -842,14 +836,12 @@ func TestGrid(t *testing.T) {
 				assert.NotNil(t, c.Model.Expected[metric].Measured, "%s predicted but not measured", metric)
 			}
 
-			held := c.Delivered / int64(max(c.Count, 1))
-			assert.GreaterOrEqual(t, held, pt.minDelivered, "events held per subscriber")
-			require.NotEmpty(t, pt.sharp, "every point states how sharp its check is")
-			for metric, share := range pt.sharp {
+			require.NotEmpty(t, pt.about, "every point names the figures it is about")
+			for _, metric := range pt.about {
 				e := c.Model.Expected[metric]
 				assert.Positive(t, e.Value, "%s: a relative tolerance needs a value", metric)
-				assert.LessOrEqual(t, e.Tolerance, share*e.Value,
-					"%s = %v ± %v: the run is too small to test it", metric, e.Value, e.Tolerance)
+				assert.LessOrEqual(t, e.Tolerance, sharpness*e.Value,
+					"%s = %v ± %v: the run is too small to test it to %v of its value", metric, e.Value, e.Tolerance, sharpness)
 			}
 		})
 	}

@@ -29,19 +29,25 @@ type PollRequest struct {
 	IfNoneMatch bool          // conditional: answer 304 when nothing is new after Cursor
 	Hold        time.Duration // long poll: wait up to this long for a first new event
 	Fetch       int64         // fetch this event alone, when above 0
-	State       bool          // fetch the current state of every resource
+	State       bool          // fetch the current state of every resource; Cursor is the last state's snapshot
 }
 
 // PollResponse is the store's answer to a PollRequest.
+//
+// A state is not a page of events: it returns every resource's current
+// state, which reflects every event up to its snapshot (Cursor). What it
+// reflects that the last state did not, the events after the request's
+// cursor, is told as for the global feed: those still kept in Events, those
+// that aged out in Expired, both judged at the instant the store answers.
 type PollResponse struct {
-	Events     []Event // the events returned, in seq order
+	Events     []Event // the events returned, in seq order; for a state, those it newly reflects
 	Status     Status
-	First      int64         // seq of the first event returned
-	Count      int           // len(Events)
+	First      int64         // seq of the first event returned, or for a state reflected, when kept
+	Count      int           // events returned: len(Events), but 0 for a state, which returns none
 	HasMore    bool          // more events were waiting after these
-	Expired    int64         // global feed: events after the cursor that aged out unread, seqs Cursor+1 to First−1 of the request
+	Expired    int64         // global feed or state: events after the cursor that aged out unread, seqs Cursor+1 to First−1 of the request
 	Skipped    []int64       // a resource's feed: the seqs of its events after the cursor that aged out unread
-	Cursor     int64         // the cursor to send next: the last seq returned or skipped
+	Cursor     int64         // the cursor to send next: the last seq returned or skipped; for a state, its snapshot
 	RetryAfter time.Duration // with 429: when a token will be there, in whole seconds
 	Held       time.Duration // long poll: how long the store held the request before answering
 	Service    time.Duration // time the store took to answer, after any hold
@@ -105,7 +111,7 @@ func (s *Store) Poll(r Reader, at time.Duration, req PollRequest, resp *PollResp
 		s.fetch(rd, at, req.Fetch, resp)
 		return
 	case req.State:
-		resp.Cursor = s.log.lastCreatedBy(at)
+		s.state(at, req, resp)
 		resp.Bytes = s.headerBytes + envelopeBytes + s.resources*(s.payload+1)
 		resp.Service = s.service.Sample(&rd.rng)
 		return
@@ -182,6 +188,24 @@ func (s *Store) readAll(at time.Duration, req PollRequest, resp *PollResponse) {
 	resp.HasMore = resp.Cursor < last
 	if resp.Count > 0 {
 		resp.Events = append(resp.Events, s.log.span(start, resp.Cursor)...)
+	}
+}
+
+// state answers a state sync as of instant at: its snapshot is the newest
+// event created, and of the events after req's cursor up to it, those older
+// than the retention at that instant aged out before the client could see
+// them reflected. The answer does not depend on when the log was trimmed.
+func (s *Store) state(at time.Duration, req PollRequest, resp *PollResponse) {
+	last := s.log.lastCreatedBy(at)
+	start := req.Cursor + 1
+	if kept := s.log.firstCreatedFrom(at - s.retention); start < kept {
+		resp.Expired = kept - start
+		start = kept
+	}
+	resp.First = start
+	resp.Cursor = last
+	if start <= last {
+		resp.Events = append(resp.Events, s.log.span(start, last)...)
 	}
 }
 

@@ -326,8 +326,38 @@ func TestState(t *testing.T) {
 			assert.Equal(t, tt.last, resp.Cursor, "Poll(state at %v).Cursor = %d; want %d", tt.arrive, resp.Cursor, tt.last)
 			want := 100 + 64 + resources*(500+1)
 			assert.Equal(t, want, resp.Bytes, "Poll(state, %d resources).Bytes = %d; want %d", resources, resp.Bytes, want)
-			assert.Empty(t, resp.Events, "a state carries no events")
+			assert.Zero(t, resp.Count, "a state returns no events")
 		}
+	}
+}
+
+// A state tells which events after the last snapshot it reflects and which
+// aged out, as of the instant the store answers, whenever the log was
+// trimmed.
+func TestStateJudgesRetentionWhenItAnswers(t *testing.T) {
+	t.Parallel()
+	for _, trim := range []bool{false, true} {
+		st := replayStore(t, 1, "", atSeconds(1, 2, 4, 20, 25), nil) // retention 10s
+		r := st.AddReader("c", 1, ReadsFeed)
+		if trim {
+			st.Advance(30 * time.Second) // forgets 1, 2 and 3
+		}
+		var resp PollResponse
+		st.Poll(r, 30*time.Second, PollRequest{State: true, Cursor: 1}, &resp)
+		require.Equal(t, StatusOK, resp.Status)
+		assert.Equal(t, int64(5), resp.Cursor, "trim %v: the snapshot", trim)
+		assert.Equal(t, int64(4), resp.First, "trim %v: the first event reflected", trim)
+		assert.Equal(t, int64(2), resp.Expired, "trim %v: 2 and 3 aged out", trim)
+		require.Len(t, resp.Events, 2, "trim %v", trim)
+		assert.Equal(t, int64(4), resp.Events[0].Seq)
+		assert.Equal(t, 20*time.Second, resp.Events[0].Created)
+		assert.Zero(t, resp.Count)
+
+		// A later state reflects only what came since that snapshot.
+		st.Poll(r, 40*time.Second, PollRequest{State: true, Cursor: 5}, &resp)
+		assert.Equal(t, int64(5), resp.Cursor)
+		assert.Empty(t, resp.Events)
+		assert.Zero(t, resp.Expired)
 	}
 }
 
