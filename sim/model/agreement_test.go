@@ -837,6 +837,7 @@ func TestGrid(t *testing.T) {
 			}
 
 			require.NotEmpty(t, pt.about, "every point names the figures it is about")
+			require.Contains(t, pt.want, "dropped_rate", "the dropped rate stands in for a floor on events held")
 			for _, metric := range pt.about {
 				e := c.Model.Expected[metric]
 				assert.Positive(t, e.Value, "%s: a relative tolerance needs a value", metric)
