@@ -232,6 +232,7 @@ func (w *world) answer(rw http.ResponseWriter, r *http.Request, q query, row int
 
 	h := rw.Header()
 	h.Set(headerModelBytes, strconv.Itoa(resp.Bytes))
+	h.Set(headerModelTime, strconv.FormatInt(int64(resp.Held+resp.Service), 10))
 	if q.id != "" {
 		h.Set("Pushpull-Request", q.id)
 	}

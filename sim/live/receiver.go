@@ -121,6 +121,11 @@ func (w *world) admit(ep *endpoint, r *http.Request) (seq int64, n int, reason s
 // verified: the receiver's model decides, and the answer leaves when it
 // says, after the modelled network delay.
 func (w *world) arrive(rw http.ResponseWriter, r *http.Request, ep *endpoint, seq int64, n int) {
+	if due, err := strconv.ParseInt(r.Header.Get(headerDue), 10, 64); err == nil {
+		w.hmu.Lock()
+		w.http.Behind(ep.sub.row, time.Since(w.clock.Wall(time.Duration(due))))
+		w.hmu.Unlock()
+	}
 	w.mu.Lock()
 	d := ep.bySeq[seq]
 	if w.closed || d == nil || d.open != n {

@@ -178,6 +178,9 @@ func (w *world) lateness(p *pending) *httptrace.ClientTrace {
 func (w *world) answered(p *pending, x exchange, direct bool) {
 	w.hmu.Lock()
 	w.http.Exchange(p.sub.row, x.code, x.end.Sub(x.start))
+	if x.code != 0 {
+		w.http.Behind(p.sub.row, x.end.Sub(w.modelledAnswer(p, x.header)))
+	}
 	w.hmu.Unlock()
 	if direct && w.results != nil {
 		w.results.exchange(w.sc.Clients[p.sub.row].Name, http.MethodGet, p.url, x)
@@ -196,6 +199,18 @@ func (w *world) answered(p *pending, x exchange, direct bool) {
 		w.keepETag(p.loop, x.header.Get("ETag"), p.req.Cursor, resp)
 	}
 	w.received(p, now, &resp)
+}
+
+// modelledAnswer is when the model has the answer to p reach its client:
+// from when p was due, the way there, the store's hold and service, the way
+// back.
+func (w *world) modelledAnswer(p *pending, h http.Header) time.Time {
+	due := p.sentAt
+	if !p.due.IsZero() {
+		due = w.clock.Instant(p.due)
+	}
+	served, _ := strconv.ParseInt(h.Get(headerModelTime), 10, 64)
+	return w.clock.Wall(due + p.up + time.Duration(served) + p.down)
 }
 
 // keepETag remembers the ETag of the newest answer of l's feed, to a

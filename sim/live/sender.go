@@ -248,6 +248,7 @@ func (w *world) postNow(a attemptPlan, deadline time.Duration) (metrics.Status, 
 	h.Set(standardwebhooks.HeaderWebhookTimestamp, strconv.FormatInt(ts.Unix(), 10))
 	h.Set(standardwebhooks.HeaderWebhookSignature, sig)
 	h.Set(headerAttempt, strconv.Itoa(a.n))
+	h.Set(headerDue, strconv.FormatInt(int64(a.due+a.up), 10))
 	x := exchange{start: time.Now()}
 	resp, err := ep.out.Do(req)
 	if err == nil {

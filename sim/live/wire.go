@@ -23,6 +23,13 @@ const (
 	// (docs/metrics.md, Bytes), so that a client records the same bytes
 	// as in the simulation; the bytes on the wire are counted apart.
 	headerModelBytes = "Pushpull-Model-Bytes"
+	// headerModelTime is how long the store's model held and served a
+	// request, in scenario nanoseconds, so that the client knows when the
+	// model has the answer reach it.
+	headerModelTime = "Pushpull-Model-Time"
+	// headerDue is the scenario instant, in nanoseconds, the model has a
+	// webhook attempt reach its receiver.
+	headerDue = "Pushpull-Due"
 	// headerAttempt numbers a webhook attempt, from 1, for the runner's
 	// own accounting.
 	headerAttempt = "Pushpull-Attempt"

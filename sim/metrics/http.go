@@ -47,6 +47,12 @@ type HTTPClient struct {
 	// poll is due at its tick; a webhook attempt at its event's creation, at
 	// its retry's instant, or when a concurrency slot freed for it.
 	Lateness WallLatency `json:"lateness"`
+	// Behind is, for every message that can carry events to the client (a
+	// poll's answer, a webhook attempt), how much later than the model it
+	// reached the client: from the instant the model has it arrive, counted
+	// from when its request was due, to the moment it did. It bounds what
+	// the run added to any delivery's latency.
+	Behind WallLatency `json:"behind"`
 	// WireIn and WireOut are the bytes the client received and sent, as the
 	// servers counted them: request or status line, headers and body.
 	WireIn  int64 `json:"wire_bytes_in"`
@@ -96,6 +102,7 @@ type httpRow struct {
 	errors    int64
 	latency   *wallLatencies
 	lateness  *wallLatencies
+	behind    *wallLatencies
 	wireIn    int64
 	wireOut   int64
 	rejected  map[string]int64
@@ -106,7 +113,7 @@ type httpRow struct {
 func NewHTTPRecorder(names []string) *HTTPRecorder {
 	r := &HTTPRecorder{names: names, rows: make([]httpRow, len(names))}
 	for i := range r.rows {
-		r.rows[i] = httpRow{status: map[int]int64{}, latency: newWallLatencies(), lateness: newWallLatencies(), rejected: map[string]int64{}}
+		r.rows[i] = httpRow{status: map[int]int64{}, latency: newWallLatencies(), lateness: newWallLatencies(), behind: newWallLatencies(), rejected: map[string]int64{}}
 	}
 	return r
 }
@@ -126,6 +133,12 @@ func (r *HTTPRecorder) Exchange(row, status int, latency time.Duration) {
 
 // Late records how late a scheduled request of row left.
 func (r *HTTPRecorder) Late(row int, late time.Duration) { r.rows[row].lateness.record(max(late, 0)) }
+
+// Behind records how much later than the model a message of row reached
+// its client.
+func (r *HTTPRecorder) Behind(row int, behind time.Duration) {
+	r.rows[row].behind.record(max(behind, 0))
+}
 
 // Wire records bytes that crossed the wire for row: in to the client, out
 // from it.
@@ -160,7 +173,7 @@ func (r *HTTPRecorder) Results(speedup float64, wall time.Duration, storeRequest
 	for i := range r.rows {
 		x := &r.rows[i]
 		c := HTTPClient{Name: r.names[i], Exchanges: x.exchanges, Status: map[string]int64{},
-			Latency: x.latency.results(), Lateness: x.lateness.results(), WireIn: x.wireIn, WireOut: x.wireOut}
+			Latency: x.latency.results(), Lateness: x.lateness.results(), Behind: x.behind.results(), WireIn: x.wireIn, WireOut: x.wireOut}
 		codes := make([]int, 0, len(x.status))
 		for code := range x.status {
 			codes = append(codes, code)

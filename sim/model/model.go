@@ -157,7 +157,7 @@ func wireDelay(res *metrics.Results, client string) (float64, bool) {
 	}
 	for _, h := range res.HTTP.Clients {
 		if h.Name == client {
-			return res.HTTP.Speedup * (h.Lateness.MaxS + h.Latency.MaxS), true
+			return res.HTTP.Speedup * h.Behind.MaxS, true
 		}
 	}
 	return 0, true
