@@ -122,7 +122,7 @@ func WriteComparison(w io.Writer, c *Comparison) error {
 	if c.Base.Scenario.SHA256 != "" && c.New.Scenario.SHA256 != "" && c.Base.Scenario.SHA256 != c.New.Scenario.SHA256 {
 		b.WriteString("The scenarios differ (their files' SHA-256 do not match): some changes may come from the scenario, not the code.\n")
 	}
-	fmt.Fprintf(&b, "A change for the worse of more than %s is a regression.\n\n", tolerancePercent(c.Tolerance))
+	fmt.Fprintf(&b, "A change for the worse of more than %s is a regression.\n\n", TolerancePercent(c.Tolerance))
 
 	t := grid{left: 2}
 	t.add("client", "metric", "base", "new", "change", "")
@@ -165,13 +165,13 @@ func WriteComparison(w io.Writer, c *Comparison) error {
 	}
 	regs := c.Regressions()
 	if len(regs) == 0 {
-		fmt.Fprintf(&b, "\nNo regression beyond %s.\n", tolerancePercent(c.Tolerance))
+		fmt.Fprintf(&b, "\nNo regression beyond %s.\n", TolerancePercent(c.Tolerance))
 	} else {
 		var names []string
 		for _, d := range regs {
 			names = append(names, d.Client+" "+d.Metric.Name+" "+changeText(d))
 		}
-		fmt.Fprintf(&b, "\n%d regressions beyond %s: %s.\n", len(regs), tolerancePercent(c.Tolerance), strings.Join(names, ", "))
+		fmt.Fprintf(&b, "\n%d regressions beyond %s: %s.\n", len(regs), TolerancePercent(c.Tolerance), strings.Join(names, ", "))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -185,7 +185,8 @@ func describe(res *metrics.Results) string {
 	return s
 }
 
-func tolerancePercent(t float64) string { return "±" + trimNum(100*t) + "%" }
+// TolerancePercent writes a relative tolerance as a percentage: ±5%.
+func TolerancePercent(t float64) string { return "±" + trimNum(100*t) + "%" }
 
 // metricText writes a metric's value in its unit.
 func metricText(m metrics.Metric, v float64, ok bool) string {

@@ -37,9 +37,6 @@ func compareCommand(_ context.Context, args []string, stdout, _ io.Writer) error
 	if len(files) != 2 {
 		return usageErrorf("compare takes two results.json files, BASE and NEW, got %d (pushpull compare -h)", len(files))
 	}
-	if !(*tolerance >= 0) {
-		return usageErrorf("-tolerance must be at least 0, got %v", *tolerance)
-	}
 	base, err := readResults(files[0])
 	if err != nil {
 		return err
@@ -60,7 +57,7 @@ func compareCommand(_ context.Context, args []string, stdout, _ io.Writer) error
 		return err
 	}
 	if n := len(c.Regressions()); n > 0 {
-		return &codedError{code: exitFailure, err: fmt.Errorf("%d regressions beyond ±%g%%", n, 100**tolerance)}
+		return &codedError{code: exitFailure, err: fmt.Errorf("%d regressions beyond %s", n, reports.TolerancePercent(*tolerance))}
 	}
 	return nil
 }

@@ -197,7 +197,8 @@ func TestCompare(t *testing.T) {
 		{"one file", []string{base}, "compare takes two results.json files, BASE and NEW, got 1"},
 		{"a malformed file", []string{base, scenarioFile(t, small)}, "small.yaml is not a results.json or sweep.json"},
 		{"an unknown metric", []string{base, base, "-metrics", "p99"}, `-metrics: unknown metric "p99"`},
-		{"a negative tolerance", []string{base, base, "-tolerance", "-1"}, "-tolerance must be at least 0"},
+		{"a negative tolerance", []string{base, base, "-tolerance", "-1"}, "the tolerance must be a number at least 0, got -1"},
+		{"an infinite tolerance", []string{base, base, "-tolerance", "+Inf"}, "the tolerance must be a number at least 0, got +Inf"},
 		{"a sweep", []string{base, writeSweep(t)}, "is a sweep; give the results.json of a single run"},
 	}
 	for _, tc := range bad {

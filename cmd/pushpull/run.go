@@ -145,19 +145,23 @@ func (j runJob) verdict(sc *scenario.Scenario, res *metrics.Results, path string
 	return checkThresholds(j.stdout, sc, []checked{{res: res}})
 }
 
+// source is the scenario file's text for the end of the report, or nil
+// when an override changed what it says.
+func (j runJob) source() []byte {
+	if len(j.overrides) > 0 {
+		return nil
+	}
+	return j.src
+}
+
 // save writes res to dir as results.json, with the report drawn from it,
-// and returns the results' path. The report quotes the scenario file only
-// when no override changed what it says.
+// and returns the results' path.
 func (j runJob) save(dir string, res *metrics.Results) (string, error) {
 	path := filepath.Join(dir, "results.json")
 	if err := writeResults(path, res); err != nil {
 		return "", err
 	}
-	var source []byte
-	if len(j.overrides) == 0 {
-		source = j.src
-	}
-	files, err := reports.Render(res, reports.Options{Source: source})
+	files, err := reports.Render(res, reports.Options{Source: j.source()})
 	if err != nil {
 		return "", err
 	}

@@ -63,11 +63,7 @@ func (j runJob) sweep(ctx context.Context, base *scenario.Scenario, axes []scena
 	if err := writeResults(path, sw); err != nil {
 		return err
 	}
-	var source []byte
-	if len(j.overrides) == 0 {
-		source = j.src
-	}
-	files, err := reports.RenderSweep(sw, reports.Options{Source: source, Metrics: j.metrics})
+	files, err := reports.RenderSweep(sw, reports.Options{Source: j.source(), Metrics: j.metrics})
 	if err != nil {
 		return err
 	}
