@@ -90,12 +90,9 @@ func modelNotesAt(res *metrics.Results, where string) []string {
 			if e.Measured == nil || e.Within {
 				continue
 			}
-			unit := ""
-			if m, ok := metrics.LookupMetric(name); ok {
-				unit = m.Unit
-			}
+			unit := metrics.UnitOf(name)
 			notes = append(notes, fmt.Sprintf("! %s %s%s: measured %s, the model expects %s ± %s (%s)",
-				c.Name, name, where, InUnit(*e.Measured, unit), InUnit(e.Value, unit), InUnit(e.Tolerance, unit), c.Model.Basis))
+				c.Name, name, where, InUnit(*e.Measured, unit), InUnit(e.Value, unit), ToleranceIn(e.Tolerance, unit), c.Model.Basis))
 		}
 	}
 	return notes
@@ -216,8 +213,9 @@ func spread(v float64) string {
 // significant digits: 0.0112 is 1.1%.
 func spreadPercent(v float64) string { return spread(100*v) + "%" }
 
-// spreadIn writes a tolerance on a metric with the given unit.
-func spreadIn(v float64, unit string) string {
+// ToleranceIn writes a tolerance on a metric with the given unit, with two
+// significant digits: ± 144ms, ± 1.1%.
+func ToleranceIn(v float64, unit string) string {
 	switch unit {
 	case "s":
 		return latency(v)

@@ -164,5 +164,5 @@ func TestSpread(t *testing.T) {
 		assert.Equal(t, want, spread(v), "spread(%v)", v)
 	}
 	assert.Equal(t, "1.1%", spreadPercent(0.0112))
-	assert.Equal(t, "144ms", spreadIn(0.144, "s"))
+	assert.Equal(t, "144ms", ToleranceIn(0.144, "s"))
 }

@@ -82,15 +82,12 @@ func hasModel(res *metrics.Results) bool {
 // figureCells are a predicted figure's measured value, expected value and
 // tolerance, in the metric's unit.
 func figureCells(name string, e metrics.Expected) (measured, expected, tolerance string) {
-	unit := ""
-	if m, ok := metrics.LookupMetric(name); ok {
-		unit = m.Unit
-	}
+	unit := metrics.UnitOf(name)
 	measured = "–"
 	if e.Measured != nil {
 		measured = InUnit(*e.Measured, unit)
 	}
-	return measured, InUnit(e.Value, unit), spreadIn(e.Tolerance, unit)
+	return measured, InUnit(e.Value, unit), ToleranceIn(e.Tolerance, unit)
 }
 
 // judgeModel is the model part of a run's verdict, or nil when the results

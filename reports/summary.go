@@ -172,11 +172,7 @@ func (m *modelCells) expect(metric string, format func(float64) string) string {
 		return ""
 	}
 	m.predicted = true
-	unit := ""
-	if mt, ok := metrics.LookupMetric(metric); ok {
-		unit = mt.Unit
-	}
-	return mdText(plusMinus(format(e.Value), spreadIn(e.Tolerance, unit), e.Tolerance == 0))
+	return mdText(plusMinus(format(e.Value), ToleranceIn(e.Tolerance, metrics.UnitOf(metric)), e.Tolerance == 0))
 }
 
 // row appends the row of expectations, after the client's name, when any

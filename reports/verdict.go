@@ -151,7 +151,7 @@ func judge(res *metrics.Results) verdict {
 				}
 				x.Text = format(e.Value)
 				if e.Tolerance > 0 {
-					x.Tol = spreadIn(e.Tolerance, col.metric.Unit)
+					x.Tol = ToleranceIn(e.Tolerance, col.metric.Unit)
 				}
 				predicted[i] = true
 			}

@@ -53,11 +53,8 @@ func modelCommand(_ context.Context, args []string, stdout, _ io.Writer) error {
 		}
 		sizes := p.ExpectedSizes()
 		for _, f := range p.Figures {
-			unit := ""
-			if m, ok := metrics.LookupMetric(f.Metric); ok {
-				unit = m.Unit
-			}
-			fmt.Fprintf(&b, "  %-30s %12s  ± %s\n", f.Metric, reports.InUnit(f.Value, unit), reports.InUnit(f.Tolerance(sizes), unit))
+			unit := metrics.UnitOf(f.Metric)
+			fmt.Fprintf(&b, "  %-30s %12s  ± %s\n", f.Metric, reports.InUnit(f.Value, unit), reports.ToleranceIn(f.Tolerance(sizes), unit))
 		}
 		if p.Missing != "" {
 			fmt.Fprintf(&b, "  no closed form: %s\n", p.Missing)

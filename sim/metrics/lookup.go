@@ -114,6 +114,13 @@ func MetricNames() []string {
 	return names
 }
 
+// UnitOf is the unit of the metric named name, or "" for a plain number or
+// a name that is no metric.
+func UnitOf(name string) string {
+	m, _ := LookupMetric(name)
+	return m.Unit
+}
+
 // UnknownMetric explains that name is not a metric, suggesting the closest
 // one when there is a near miss.
 func UnknownMetric(name string) string {
