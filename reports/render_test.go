@@ -2,10 +2,12 @@ package reports
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -210,4 +212,51 @@ func TestVerdict(t *testing.T) {
 	assert.Equal(t, "poll-1s", v.rows[0].Cells[0].Text)
 	assert.True(t, v.rows[0].Cells[4].Best, "poll-1s has the best p99")
 	assert.Contains(t, judge(troubled()).warnings[0], "interrupted")
+}
+
+// timeline.csv adds up to the run it splits into buckets: each row is one
+// bucket wide, events created sum to the run's, and each client's
+// deliveries to its own. (Requests do not: the timeline counts the drain's,
+// the totals only the duration's.)
+func TestTimelineCSVAddsUpToTheRun(t *testing.T) {
+	t.Parallel()
+	res := sixClients(t)
+	files, err := render(res, Options{}, false)
+	require.NoError(t, err)
+	var data []byte
+	for _, f := range files {
+		if f.Path == "timeline.csv" {
+			data = f.Data
+		}
+	}
+	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	require.NoError(t, err)
+	require.Greater(t, len(rows), 1)
+	col := map[string]int{}
+	for i, name := range rows[0] {
+		col[name] = i
+	}
+	sum := func(name string) (total int64) {
+		i, ok := col[name]
+		require.True(t, ok, "timeline.csv has a column %q", name)
+		for _, row := range rows[1:] {
+			n, err := strconv.ParseInt(row[i], 10, 64)
+			require.NoError(t, err, "%s: %q", name, row[i])
+			total += n
+		}
+		return total
+	}
+	for _, row := range rows[1:] {
+		from, err := strconv.ParseFloat(row[col["from_s"]], 64)
+		require.NoError(t, err)
+		to, err := strconv.ParseFloat(row[col["to_s"]], 64)
+		require.NoError(t, err)
+		assert.InDelta(t, res.Timeline.BucketS, to-from, 1e-9, "bucket from %v", from)
+	}
+	assert.Equal(t, res.Store.Emitted, sum("emitted"))
+	for _, c := range res.Clients {
+		assert.Equal(t, c.Delivered, sum(c.Name+" deliveries"), c.Name)
+		assert.LessOrEqual(t, sum(c.Name+" drops"), c.Dropped.Total, c.Name)
+		assert.GreaterOrEqual(t, sum(c.Name+" requests"), c.Requests.Total, c.Name)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -72,21 +73,12 @@ func TestTableColumnsLineUp(t *testing.T) {
 	var b strings.Builder
 	require.NoError(t, WriteTable(&b, troubled()))
 	lines := strings.Split(b.String(), "\n")
-	header := slicesIndex(lines, func(l string) bool { return strings.HasPrefix(l, "client") })
+	header := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "client") })
 	require.GreaterOrEqual(t, header, 0)
 	end := len([]rune(lines[header]))
 	for _, row := range lines[header+1 : header+4] {
 		assert.Equal(t, end, len([]rune(row)), "every row ends where the header does: %q", row)
 	}
-}
-
-func slicesIndex(lines []string, f func(string) bool) int {
-	for i, l := range lines {
-		if f(l) {
-			return i
-		}
-	}
-	return -1
 }
 
 func TestFormatting(t *testing.T) {
