@@ -102,8 +102,12 @@ type delivery struct {
 	accepted int32 // the last attempt the receiver accepted
 	newOn    int32 // the attempt whose arrival first gave the client the event
 	settled  bool  // the receiver took the event: no loss on this path any more
-	done     bool  // the sender has finished with it
-	refs     int32 // scheduled events that point here
+	// crashed: a crash lost the event from the receiver's volatile queue
+	// while the sender still had it; it is lost for that cause unless a
+	// later attempt is accepted before the sender is done.
+	crashed bool
+	done    bool  // the sender has finished with it
+	refs    int32 // scheduled events that point here
 }
 
 // workInFlight is a receiver processing an event.

@@ -55,7 +55,25 @@ func (e *engine) crash(ep int32, i int) {
 	}
 	x.epoch++
 	x.working = x.working[:0]
-	for _, ev := range x.receiver.Crash(e.now, c.Restart.D(), inProgress) {
+	lost := x.receiver.Crash(e.now, c.Restart.D(), inProgress)
+	if len(lost) == 0 {
+		e.schedule(e.now+c.Restart.D(), kindRestart, ep, 0, 0)
+		return
+	}
+	// An event the sender is still delivering is not lost yet: a retry
+	// may bring it again (its first ack came too late, say). The loss is
+	// recorded when the sender is done, if no later attempt was accepted.
+	delivering := map[int64]*delivery{}
+	e.deliveries.each(func(d *delivery) {
+		if d.endpoint == ep {
+			delivering[d.ev.Seq] = d
+		}
+	})
+	for _, ev := range lost {
+		if d := delivering[ev.Seq]; d != nil {
+			d.crashed = true
+			continue
+		}
 		e.pushLost(x.sub, ev.Seq, metrics.CrashLostQueue)
 	}
 	e.schedule(e.now+c.Restart.D(), kindRestart, ep, 0, 0)

@@ -3,7 +3,8 @@ package des
 import "github.com/pushpull/pushpull/sim/metrics"
 
 // pipeline collects, from the runner's own state, the events still on their
-// way to each webhook subscriber: deliveries the receiver has not taken,
+// way to each webhook subscriber: deliveries the receiver has not taken (or
+// lost in a crash while the sender may still retry),
 // events in a receiver's queue or in processing that will be held once
 // processed, and fetches under way.
 func (e *engine) pipeline() map[int32]map[int64]bool {
@@ -15,7 +16,7 @@ func (e *engine) pipeline() map[int32]map[int64]bool {
 		pending[s][seq] = true
 	}
 	e.deliveries.each(func(d *delivery) {
-		if !d.settled {
+		if !d.settled || d.crashed {
 			add(e.endpoints[d.endpoint].sub, d.ev.Seq)
 		}
 	})

@@ -131,6 +131,9 @@ func (e *engine) arrive(ref int32, n int32) {
 	a := x.receiver.Arrive(e.now, d.ev)
 	if a.Reply == client.Accept {
 		d.accepted = n
+		if !a.Suppressed {
+			d.crashed = false // the receiver has the event again
+		}
 		if !a.Suppressed && !e.rec.Holds(int(s), d.ev.Seq) {
 			d.newOn = n // this attempt gives the client the event, now or once fetched or processed
 		}
@@ -216,15 +219,18 @@ func (e *engine) outcome(ref int32, n int32) {
 }
 
 // release frees delivery ref once the sender is done with it and nothing
-// scheduled points at it; an event its receiver never took is then lost on
-// this path.
+// scheduled points at it; an event its receiver never took, or lost in a
+// crash and never took again, is then lost on this path.
 func (e *engine) release(ref int32) {
 	d := e.deliveries.at(ref)
 	if !d.done || d.refs > 0 {
 		return
 	}
-	if !d.settled {
+	switch {
+	case !d.settled:
 		e.pushLost(e.endpoints[d.endpoint].sub, d.ev.Seq, metrics.RetriesExhausted)
+	case d.crashed:
+		e.pushLost(e.endpoints[d.endpoint].sub, d.ev.Seq, metrics.CrashLostQueue)
 	}
 	e.deliveries.free(ref)
 }

@@ -191,6 +191,9 @@ func (w *world) accepted(d *delivery, n int, a client.Arrival, now time.Duration
 	ep := d.ep
 	s := ep.sub
 	d.accepted = n
+	if !a.Suppressed {
+		d.crashed = false // the receiver has the event again
+	}
 	if !a.Suppressed && !w.rec.Holds(s.index, d.ev.Seq) {
 		d.newOn = n // this attempt gives the client the event, now or once fetched or processed
 	}
@@ -304,6 +307,14 @@ func (w *world) crash(ep *endpoint, i int, now time.Duration) {
 	ep.epoch++
 	ep.working = ep.working[:0]
 	for _, ev := range ep.receiver.Crash(now, c.Restart.D(), inProgress) {
+		// An event the sender is still delivering is not lost yet: a
+		// retry may bring it again (its first ack came too late, say).
+		// The loss is recorded when the sender is done, if no later
+		// attempt was accepted.
+		if d := ep.bySeq[ev.Seq]; d != nil {
+			d.crashed = true
+			continue
+		}
 		w.pushLost(ep.sub, ev.Seq, metrics.CrashLostQueue, now)
 	}
 	w.after(now+c.Restart.D(), func(now time.Duration) {

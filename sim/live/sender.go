@@ -48,8 +48,12 @@ type delivery struct {
 	accepted int  // the last attempt the receiver accepted
 	newOn    int  // the attempt whose arrival first gave the client the event
 	settled  bool // the receiver took the event: no loss on this path any more
-	done     bool // the sender has finished with it
-	refs     int  // attempts under way and timers that point here
+	// crashed: a crash lost the event from the receiver's volatile queue
+	// while the sender still had it; it is lost for that cause unless a
+	// later attempt is accepted before the sender is done.
+	crashed bool
+	done    bool // the sender has finished with it
+	refs    int  // attempts under way and timers that point here
 }
 
 func (w *world) addEndpoint(s *subscriber, cl scenario.Client, outages client.Outages, plan scenario.RetryPlan, name string) *endpoint {
@@ -321,13 +325,17 @@ func (w *world) outcome(d *delivery, n int, sentAt time.Duration, status metrics
 }
 
 // release forgets d once the sender is done with it and nothing points at
-// it; an event its receiver never took is then lost on this path.
+// it; an event its receiver never took, or lost in a crash and never took
+// again, is then lost on this path.
 func (w *world) release(d *delivery, now time.Duration) {
 	if !d.done || d.refs > 0 {
 		return
 	}
-	if !d.settled {
+	switch {
+	case !d.settled:
 		w.pushLost(d.ep.sub, d.ev.Seq, metrics.RetriesExhausted, now)
+	case d.crashed:
+		w.pushLost(d.ep.sub, d.ev.Seq, metrics.CrashLostQueue, now)
 	}
 	delete(w.deliveries, d.id)
 	if d.ep.bySeq[d.ev.Seq] == d {

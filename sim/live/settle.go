@@ -9,7 +9,8 @@ import (
 // stopped: emitted = delivered + dropped + in flight, for every client.
 
 // pipeline collects the events still on their way to each webhook
-// subscriber: deliveries the receiver has not taken, events queued or in
+// subscriber: deliveries the receiver has not taken (or lost in a crash
+// while the sender may still retry), events queued or in
 // processing that will be held once processed, and fetches under way.
 func (w *world) pipeline() map[*subscriber]map[int64]bool {
 	pending := map[*subscriber]map[int64]bool{}
@@ -20,7 +21,7 @@ func (w *world) pipeline() map[*subscriber]map[int64]bool {
 		pending[s][seq] = true
 	}
 	for _, d := range w.deliveries {
-		if !d.settled {
+		if !d.settled || d.crashed {
 			add(d.ep.sub, d.ev.Seq)
 		}
 	}
