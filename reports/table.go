@@ -26,8 +26,7 @@ func WriteTable(w io.Writer, res *metrics.Results) error {
 		fmt.Fprintf(&b, ": %s", sc.Description)
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "%s simulated (+%s drain), seed %d, %s events emitted, %s runner\n",
-		seconds(sc.DurationS), seconds(sc.DrainS), res.Run.Seed, Count(res.Store.Emitted), res.Run.Runner)
+	b.WriteString(strings.TrimSuffix(runLine(res), ".") + "\n")
 	if res.Run.Interrupted {
 		fmt.Fprintf(&b, "INTERRUPTED at %s of scenario time: the figures cover what ran until then\n", seconds(res.Run.SimulatedS))
 	}
