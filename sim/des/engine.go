@@ -101,6 +101,8 @@ type delivery struct {
 	failure  store.Failure
 	accepted int32 // the last attempt the receiver accepted
 	newOn    int32 // the attempt whose arrival first gave the client the event
+	reached  int32 // the last attempt that reached the receiver and was not refused
+	replied  int32 // the last attempt the receiver answered (it neither hung nor crashed before its ack left)
 	settled  bool  // the receiver took the event: no loss on this path any more
 	// crashed: a crash lost the event from the receiver's volatile queue
 	// while the sender still had it; it is lost for that cause unless a

@@ -157,9 +157,13 @@ func (e *engine) arrive(ref int32, n int32) {
 	}
 	if n == d.attempt && d.awaiting {
 		deadline := d.sentAt + x.sender.Timeout()
+		if a.Reply != client.Refuse {
+			d.reached, d.replied = n, n // the receiver took the request in, and answers unless it hangs
+		}
 		switch a.Reply {
 		case client.Accept:
 			if x.receiver.CrashBetween(e.now, a.AckAt) {
+				d.replied = 0
 				e.settle(ref, metrics.TimedOut, store.TimedOut, deadline) // the ack never leaves
 			} else {
 				e.settleBy(ref, metrics.OK, 0, a.AckAt+e.delay(s), deadline)
@@ -167,6 +171,7 @@ func (e *engine) arrive(ref int32, n int32) {
 		case client.Refuse:
 			e.settleBy(ref, metrics.Failed, store.Refused, e.now+e.delay(s), deadline)
 		case client.Hang:
+			d.replied = 0
 			e.settle(ref, metrics.TimedOut, store.TimedOut, deadline)
 		case client.Error:
 			e.settleBy(ref, metrics.Failed, store.ServerError, e.now+e.delay(s), deadline)
@@ -190,7 +195,11 @@ func (e *engine) outcome(ref int32, n int32) {
 	o := metrics.Outcome{Status: d.status}
 	if d.accepted == n {
 		o.Returned = 1
+	}
+	if d.reached == n { // whatever the receiver answered: the request came in
 		o.BytesIn = e.store.AttemptBytes(d.ev, x.thin)
+	}
+	if d.replied == n {
 		o.BytesOut = e.store.HeaderBytes()
 	}
 	if d.newOn == n {

@@ -142,6 +142,12 @@ func (w *world) arrive(rw http.ResponseWriter, r *http.Request, ep *endpoint, se
 		w.accepted(d, n, a, now)
 	}
 	lostAck := a.Reply == client.Accept && ep.receiver.CrashBetween(now, a.AckAt)
+	if a.Reply != client.Refuse {
+		d.reached = n // the receiver took the request in
+		if a.Reply != client.Hang && !lostAck {
+			d.replied = n // and answers it
+		}
+	}
 	var down time.Duration
 	if a.Reply != client.Hang && !lostAck {
 		down = w.delay(ep.sub) // the way back, drawn as the simulation does

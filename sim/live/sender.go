@@ -47,6 +47,8 @@ type delivery struct {
 	sentAt   time.Duration
 	accepted int  // the last attempt the receiver accepted
 	newOn    int  // the attempt whose arrival first gave the client the event
+	reached  int  // the last attempt that reached the receiver and was not refused
+	replied  int  // the last attempt the receiver answered (it neither hung nor crashed before its ack left)
 	settled  bool // the receiver took the event: no loss on this path any more
 	// crashed: a crash lost the event from the receiver's volatile queue
 	// while the sender still had it; it is lost for that cause unless a
@@ -290,7 +292,11 @@ func (w *world) outcome(d *delivery, n int, sentAt time.Duration, status metrics
 	o := metrics.Outcome{Status: status}
 	if d.accepted == n {
 		o.Returned = 1
+	}
+	if d.reached == n { // whatever the receiver answered: the request came in
 		o.BytesIn = w.store.AttemptBytes(d.ev, ep.thin)
+	}
+	if d.replied == n {
 		o.BytesOut = w.store.HeaderBytes()
 	}
 	if d.newOn == n {

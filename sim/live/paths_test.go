@@ -1,0 +1,88 @@
+package live
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Paths no shipped scenario takes give, live in virtual time, exactly what
+// the simulation gives too: a state sync after an outage longer than the
+// retention, a crash that loses events the sender is still retrying, and
+// webhook attempts answered 500, 503, 429, left hanging or refused.
+func TestVirtualTimeMatchesSimulationOnOtherPaths(t *testing.T) {
+	t.Parallel()
+	var crashes []string
+	for m := 5; m < 120; m += 5 {
+		crashes = append(crashes, fmt.Sprintf("{at: %dm, restart: 1s}", m))
+	}
+	for name, src := range map[string]string{
+		"state-sync-retention": `
+duration: 8h
+drain: 1h
+store:
+  arrivals: {process: poisson, rate: 120/h}
+  api: {retention: 1h}
+  webhooks: {retry: {preset: github}}
+clients:
+  - {name: hybrid, webhook: {}, sync: {every: 30m}, outages: [{at: 2h, for: 3h}]}
+`,
+		"crash-while-retrying": `
+duration: 2h
+drain: 1h
+network: {latency: 2s}
+store:
+  arrivals: {process: poisson, rate: 120/h}
+  webhooks: {timeout: 3s, retry: {delays: [10s, 1m]}}
+clients:
+  - name: async
+    webhook:
+      processing: {mode: async, time: {mean: 2s}, workers: 1, queue: 1000}
+      crashes: [` + strings.Join(crashes, ", ") + `]
+`,
+		"attempt-answers": `
+duration: 1h
+drain: 10m
+network: {latency: 10ms}
+store:
+  arrivals: {process: poisson, rate: 60/h}
+  webhooks: {timeout: 1s, retry: {delays: [5s]}, failures: 0.2}
+clients:
+  - {name: accepted, webhook: {}}
+  - {name: errors, webhook: {errors: 1}}
+  - {name: full, webhook: {processing: {mode: async, time: 100h, queue: 1}}}
+  - {name: full-429, webhook: {processing: {mode: async, time: 100h, queue: 1, overflow: 429}}}
+  - {name: hangs, webhook: {}, outages: [{at: 0s, for: 2h, mode: hang}]}
+  - {name: refuses, webhook: {}, outages: [{at: 0s, for: 2h, mode: refuse}]}
+`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			sc := parse(t, "name: "+name+"\nseed: 1\n"+src)
+			want := simulate(t, sc)
+			got := virtual(t, sc, Options{})
+			assert.True(t, got.Run.InvariantOK)
+			assert.Equal(t, want.Store, got.Store)
+			require.Len(t, got.Clients, len(want.Clients))
+			for i := range want.Clients {
+				assert.Equal(t, want.Clients[i], got.Clients[i], "client %s", want.Clients[i].Name)
+			}
+			// The paths are taken.
+			switch name {
+			case "state-sync-retention":
+				assert.Positive(t, got.Client("hybrid").Dropped.ByCause["retention_expired"])
+			case "crash-while-retrying":
+				assert.Positive(t, got.Client("async").Duplicates)
+			case "attempt-answers":
+				for _, c := range []string{"errors", "full", "full-429", "hangs"} {
+					assert.Positive(t, got.Client(c).Bytes.In, "client %s", c)
+				}
+				assert.Zero(t, got.Client("hangs").Bytes.Out)
+				assert.Zero(t, got.Client("refuses").Bytes.In)
+			}
+		})
+	}
+}
