@@ -121,11 +121,6 @@ func (w *world) admit(ep *endpoint, r *http.Request) (seq int64, n int, reason s
 // verified: the receiver's model decides, and the answer leaves when it
 // says, after the modelled network delay.
 func (w *world) arrive(rw http.ResponseWriter, r *http.Request, ep *endpoint, seq int64, n int) {
-	if due, err := strconv.ParseInt(r.Header.Get(headerDue), 10, 64); err == nil {
-		w.hmu.Lock()
-		w.http.Behind(ep.sub.row, time.Since(w.clock.Wall(time.Duration(due))))
-		w.hmu.Unlock()
-	}
 	w.mu.Lock()
 	d := ep.bySeq[seq]
 	if w.closed || d == nil || d.open != n {
@@ -137,6 +132,12 @@ func (w *world) arrive(rw http.ResponseWriter, r *http.Request, ep *endpoint, se
 		return
 	}
 	now := w.clock.Now()
+	if due, err := strconv.ParseInt(r.Header.Get(headerDue), 10, 64); err == nil {
+		// Behind from the instant the delivery counts at.
+		w.hmu.Lock()
+		w.http.Behind(ep.sub.row, w.clock.Wall(now).Sub(w.clock.Wall(time.Duration(due))))
+		w.hmu.Unlock()
+	}
 	a := ep.receiver.Arrive(now, d.ev)
 	if a.Reply == client.Accept {
 		w.accepted(d, n, a, now)
