@@ -45,7 +45,6 @@ type query struct {
 	route route
 	sub   *subscriber
 	req   store.PollRequest
-	limit int
 	id    string // the client's request ID, echoed
 	reqID uint64 // the same, when it is a number: one of the run's own requests
 }
@@ -64,7 +63,7 @@ func bad(status int, format string, args ...any) *badRequest {
 
 // parseQuery reads a request to the API. It never panics on bad input.
 func (w *world) parseQuery(r *http.Request) (query, *badRequest) {
-	q := query{limit: w.sc.Store.API.PageSize}
+	var q query
 	path := r.URL.Path
 	switch {
 	case path == "/v1/events":
@@ -119,10 +118,10 @@ func (w *world) parseQuery(r *http.Request) (query, *badRequest) {
 	}
 	if v := values.Get("limit"); v != "" {
 		limit, err := strconv.Atoi(v)
-		if err != nil || limit < 1 || limit > q.limit {
-			return q, bad(http.StatusBadRequest, "limit=%q: want a number from 1 to %d", v, q.limit)
+		if page := w.sc.Store.API.PageSize; err != nil || limit < 1 || limit > page {
+			return q, bad(http.StatusBadRequest, "limit=%q: want a number from 1 to %d", v, page)
 		}
-		q.limit = limit
+		q.req.Limit = limit
 	}
 	if v := values.Get("resource"); v != "" {
 		res, err := strconv.Atoi(v)
@@ -228,7 +227,6 @@ func (w *world) answer(rw http.ResponseWriter, r *http.Request, q query, row int
 	w.store.Poll(q.sub.reader, at, q.req, &resp)
 	w.storeReqs++
 	w.mu.Unlock()
-	limitPage(&resp, q.limit)
 
 	h := rw.Header()
 	h.Set(headerModelBytes, strconv.Itoa(resp.Bytes))
@@ -270,21 +268,6 @@ func (w *world) answer(rw http.ResponseWriter, r *http.Request, q query, row int
 // pages are the buffers pages are written into, reused from one answer to
 // the next: a fleet's store writes thousands a second.
 var pages = sync.Pool{New: func() any { return new([]byte) }}
-
-// limitPage cuts a page to the limit the request asked for, when it is below
-// the page size: the rest waits, as has_more says.
-func limitPage(resp *store.PollResponse, limit int) {
-	if resp.Status != store.StatusOK || resp.Count <= limit || limit <= 0 {
-		return
-	}
-	for _, ev := range resp.Events[limit:] {
-		resp.Bytes -= int(ev.Size) + 1
-	}
-	resp.Events = resp.Events[:limit]
-	resp.Count = limit
-	resp.Cursor = resp.Events[limit-1].Seq
-	resp.HasMore = true
-}
 
 func errorBody(status int, msg string) []byte {
 	var e wireError

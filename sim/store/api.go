@@ -24,6 +24,7 @@ const (
 // the state of every resource (State).
 type PollRequest struct {
 	Cursor      int64         // the last seq the client holds of the feed; 0 for none
+	Limit       int           // the most events in a page; 0, or above the page size: the page size
 	ByResource  bool          // read one resource's feed rather than the feed of all events
 	Resource    int           // with ByResource: the resource whose feed to read
 	IfNoneMatch bool          // conditional: answer 304 when nothing is new after Cursor
@@ -182,13 +183,22 @@ func (s *Store) readAll(at time.Duration, req PollRequest, resp *PollResponse) {
 		start = kept
 	}
 	last := s.log.lastCreatedBy(at)
-	resp.Count = int(max(0, min(last-start+1, int64(s.pageSize))))
+	resp.Count = int(max(0, min(last-start+1, int64(s.page(req)))))
 	resp.First = start
 	resp.Cursor = start + int64(resp.Count) - 1
 	resp.HasMore = resp.Cursor < last
 	if resp.Count > 0 {
 		resp.Events = append(resp.Events, s.log.span(start, resp.Cursor)...)
 	}
+}
+
+// page is the most events an answer to req returns: the page size, or
+// the request's limit when it asks for fewer.
+func (s *Store) page(req PollRequest) int {
+	if req.Limit > 0 {
+		return min(req.Limit, s.pageSize)
+	}
+	return s.pageSize
 }
 
 // state answers a state sync as of instant at: its snapshot is the newest
@@ -223,7 +233,7 @@ func (s *Store) readFeed(rd *reader, at time.Duration, req PollRequest, resp *Po
 		resp.Skipped = append(resp.Skipped, ev.Seq)
 		resp.Cursor = ev.Seq
 	}
-	for ; i < len(f.seqs) && len(resp.Events) < s.pageSize; i++ {
+	for page := s.page(req); i < len(f.seqs) && len(resp.Events) < page; i++ {
 		ev := s.log.at(f.seqs[i])
 		if ev.Created > at {
 			break

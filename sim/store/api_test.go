@@ -168,6 +168,63 @@ func TestResourceFeeds(t *testing.T) {
 	}
 }
 
+func TestPollLimit(t *testing.T) {
+	t.Parallel()
+	// Seqs 1 to 9, one a second from 1 s; resource 1 gets 2, 3, 5, 6, 8, 9
+	// and resource 0 gets 1, 4, 7. Pages hold 3; events older than 10 s
+	// aged out.
+	at := atSeconds(1, 2, 3, 4, 5, 6, 20, 21, 22)
+	res := []int{0, 1, 1, 0, 1, 1, 0, 1, 1}
+	const all = -1
+	tests := []struct {
+		name     string
+		resource int // all: the global feed
+		cursor   int64
+		limit    int
+		arrive   time.Duration
+		events   []int64
+		skipped  []int64
+		expired  int64
+		hasMore  bool
+		next     int64
+	}{
+		{"no limit: the page size", all, 0, 0, 7 * time.Second, []int64{1, 2, 3}, nil, 0, true, 3},
+		{"a limit below the page size", all, 0, 2, 7 * time.Second, []int64{1, 2}, nil, 0, true, 2},
+		{"a limit of one", all, 2, 1, 7 * time.Second, []int64{3}, nil, 0, true, 3},
+		{"a limit above the page size is the page size", all, 0, 5, 7 * time.Second, []int64{1, 2, 3}, nil, 0, true, 3},
+		{"a limit the rest fits in", all, 4, 2, 7 * time.Second, []int64{5, 6}, nil, 0, false, 6},
+		// At 20.5 s events before 10.5 s aged out: seqs 1 to 6.
+		{"aged out events do not fill the limit", all, 0, 1, 21500 * time.Millisecond, []int64{7}, nil, 6, true, 7},
+		{"a resource feed, limited", 1, 0, 2, 7 * time.Second, []int64{2, 3}, nil, 0, true, 3},
+		{"a resource feed, the rest fits", 1, 3, 2, 7 * time.Second, []int64{5, 6}, nil, 0, false, 6},
+		{"skipped do not fill the limit", 1, 0, 1, 22500 * time.Millisecond, []int64{8}, []int64{2, 3, 5, 6}, 0, true, 8},
+	}
+	for _, tt := range tests {
+		st := replayStore(t, 2, "", at, res)
+		r := st.AddReader("c", 1, ReadsResources)
+		req := PollRequest{Cursor: tt.cursor, Limit: tt.limit}
+		if tt.resource != all {
+			req.ByResource, req.Resource = true, tt.resource
+		}
+		var resp PollResponse
+		st.Poll(r, tt.arrive, req, &resp)
+		call := fmt.Sprintf("Poll(resource %d, cursor %d, limit %d, at %v)", tt.resource, tt.cursor, tt.limit, tt.arrive)
+		assert.Equal(t, StatusOK, resp.Status, "%s: %s.Status", tt.name, call)
+		assert.Equal(t, tt.events, seqs(resp.Events), "%s: %s events", tt.name, call)
+		assert.Equal(t, len(tt.events), resp.Count, "%s: %s.Count", tt.name, call)
+		assert.Equal(t, tt.events[0], resp.First, "%s: %s.First", tt.name, call)
+		if tt.skipped == nil {
+			assert.Empty(t, resp.Skipped, "%s: %s.Skipped = %v; want none", tt.name, call, resp.Skipped)
+		} else {
+			assert.Equal(t, tt.skipped, resp.Skipped, "%s: %s.Skipped", tt.name, call)
+		}
+		assert.Equal(t, tt.expired, resp.Expired, "%s: %s.Expired", tt.name, call)
+		assert.Equal(t, tt.hasMore, resp.HasMore, "%s: %s.HasMore", tt.name, call)
+		assert.Equal(t, tt.next, resp.Cursor, "%s: %s.Cursor = %d; want %d", tt.name, call, resp.Cursor, tt.next)
+		assert.Equal(t, 100+64+len(tt.events)*(500+1), resp.Bytes, "%s: %s.Bytes: only what is returned", tt.name, call)
+	}
+}
+
 func TestConditionalRequests(t *testing.T) {
 	t.Parallel()
 	s := time.Second
