@@ -58,6 +58,21 @@ clients:
   - {name: hangs, webhook: {}, outages: [{at: 0s, for: 2h, mode: hang}]}
   - {name: refuses, webhook: {}, outages: [{at: 0s, for: 2h, mode: refuse}]}
 `,
+		"conditional-requests": `
+duration: 2h
+drain: 10m
+network: {latency: {median: 200ms, p99: 3s}}
+store:
+  arrivals: {process: poisson, rate: 60/h}
+  resources: 3
+  api: {latency: 20ms, page_size: 2, rate_limit: {rate: 1/s, burst: 3, free_304: true}}
+clients:
+  - {name: fixed, count: 2, poll: {interval: 5s, conditional: true}}
+  - {name: delay-loop, poll: {interval: 5s, loop: delay, conditional: true}}
+  - {name: adaptive, poll: {adaptive: {min: 1s, max: 1m}, conditional: true}}
+  - {name: per-resource, poll: {interval: 10s, per_resource: true, conditional: true}}
+  - {name: long, poll: {long: {hold: 30s}, conditional: true}}
+`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -76,6 +91,10 @@ clients:
 				assert.Positive(t, got.Client("hybrid").Dropped.ByCause["retention_expired"])
 			case "crash-while-retrying":
 				assert.Positive(t, got.Client("async").Duplicates)
+			case "conditional-requests":
+				for _, c := range []string{"fixed", "delay-loop", "adaptive", "per-resource"} {
+					assert.Positive(t, got.Client(c).Wasted.ByReason["not_modified"], "client %s", c)
+				}
 			case "attempt-answers":
 				for _, c := range []string{"errors", "full", "full-429", "hangs"} {
 					assert.Positive(t, got.Client(c).Bytes.In, "client %s", c)

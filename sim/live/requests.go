@@ -79,8 +79,8 @@ func (w *world) newPending(s *subscriber, l *loop, f *fetch, req client.Request,
 			b = append(b, "&wait="...)
 			b = append(b, req.Hold.String()...)
 		}
-		if req.IfNoneMatch && l != nil && l.etagAt == req.Cursor {
-			p.etag = l.etag
+		if req.IfNoneMatch {
+			p.etag = etag(req.PollRequest) // the poller asks once it holds an answer at this cursor, whose ETag this is
 		}
 	}
 	p.url = string(b)
@@ -195,9 +195,6 @@ func (w *world) answered(p *pending, x exchange, direct bool) {
 		return
 	}
 	now := max(w.clock.Instant(x.end), p.sentAt)
-	if p.loop != nil && x.code != 0 {
-		w.keepETag(p.loop, x.header.Get("ETag"), p.req.Cursor, resp)
-	}
 	w.received(p, now, &resp)
 }
 
@@ -211,19 +208,4 @@ func (w *world) modelledAnswer(p *pending, h http.Header) time.Time {
 	}
 	served, _ := strconv.ParseInt(h.Get(headerModelTime), 10, 64)
 	return w.clock.Wall(due + p.up + time.Duration(served) + p.down)
-}
-
-// keepETag remembers the ETag of the newest answer of l's feed, to a
-// request whose cursor was cursor.
-func (w *world) keepETag(l *loop, tag string, cursor int64, resp store.PollResponse) {
-	switch resp.Status {
-	case store.StatusOK:
-		cursor = resp.Cursor
-	case store.StatusNotModified:
-	default:
-		return
-	}
-	if tag != "" && cursor >= l.etagAt {
-		l.etag, l.etagAt = tag, cursor
-	}
 }

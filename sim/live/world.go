@@ -98,10 +98,6 @@ type loop struct {
 	wakeAt time.Duration // the wake-up asked for, or client.Never
 	gen    uint32        // bumped at every new wake-up: older ones are stale
 	kick   chan struct{} // wakes the loop's goroutine when wakeAt changes
-	// The ETag of the feed at etagAt, from the latest answer: a
-	// conditional request sends it back.
-	etag   string
-	etagAt int64
 }
 
 // newWorld builds the store, the clients and the Recorder of sc, as the
@@ -170,7 +166,7 @@ func onTicker(p *scenario.Poll) bool {
 }
 
 func (w *world) addLoop(s *subscriber, p *client.Poller) *loop {
-	l := &loop{sub: s, poller: p, wakeAt: client.Never, etagAt: -1, kick: make(chan struct{}, 1)}
+	l := &loop{sub: s, poller: p, wakeAt: client.Never, kick: make(chan struct{}, 1)}
 	w.loops = append(w.loops, l)
 	return l
 }
