@@ -104,25 +104,7 @@ func (e *engine) fetched(ref int32) {
 	x := &e.endpoints[p.endpoint]
 	s := x.sub
 	resp := &p.resp
-	o := metrics.Outcome{BytesIn: resp.Bytes, BytesOut: e.store.HeaderBytes()}
-	switch resp.Status {
-	case store.StatusOK:
-		ev := &resp.Events[0]
-		o.Returned = 1
-		if e.rec.Held(int(s), ev.Seq, int(ev.Resource), ev.Created, e.now) {
-			o.New = 1
-		}
-		if x.processes {
-			e.rec.Processed(int(s), ev.Seq, ev.Created, e.now)
-		}
-	case store.StatusNotFound:
-		o.Status = metrics.Failed
-		e.pushLost(s, p.req.Fetch, metrics.RetentionExpired)
-	case store.StatusRateLimited:
-		o.Status = metrics.RateLimited
-	default:
-		o.Status = metrics.Failed
-	}
+	o := client.Fetched(&p.req, resp, e.store.HeaderBytes(), fetching{e, x})
 	e.rec.Answered(int(s), metrics.Fetch, p.sentAt, o)
 	if retry, again := client.RefetchAfter(resp.Status, resp.RetryAfter); again {
 		// Keep the request in its slot and send it again later.
@@ -132,6 +114,24 @@ func (e *engine) fetched(ref int32) {
 	}
 	e.polls.free(ref)
 }
+
+// fetching is what the subscriber of endpoint x holds, as a fetch's answer
+// changes it.
+type fetching struct {
+	e *engine
+	x *endpoint
+}
+
+func (f fetching) Hold(ev *store.Event) bool {
+	s := int(f.x.sub)
+	first := f.e.rec.Held(s, ev.Seq, int(ev.Resource), ev.Created, f.e.now)
+	if f.x.processes {
+		f.e.rec.Processed(s, ev.Seq, ev.Created, f.e.now)
+	}
+	return first
+}
+
+func (f fetching) Expired(seq int64) { f.e.pushLost(f.x.sub, seq, metrics.RetentionExpired) }
 
 // refetch sends again the fetch parked in slot ref.
 func (e *engine) refetch(ref int32) {

@@ -237,25 +237,7 @@ func (w *world) fetched(p *pending, now time.Duration, resp *store.PollResponse)
 	f := p.fetch
 	ep := f.ep
 	s := ep.sub
-	o := metrics.Outcome{BytesIn: resp.Bytes, BytesOut: w.store.HeaderBytes()}
-	switch resp.Status {
-	case store.StatusOK:
-		ev := &resp.Events[0]
-		o.Returned = 1
-		if w.rec.Held(s.index, ev.Seq, int(ev.Resource), ev.Created, now) {
-			o.New = 1
-		}
-		if ep.processes {
-			w.rec.Processed(s.index, ev.Seq, ev.Created, now)
-		}
-	case store.StatusNotFound:
-		o.Status = metrics.Failed
-		w.pushLost(s, f.seq, metrics.RetentionExpired, now)
-	case store.StatusRateLimited:
-		o.Status = metrics.RateLimited
-	default:
-		o.Status = metrics.Failed
-	}
+	o := client.Fetched(&p.req, resp, w.store.HeaderBytes(), fetching{w, ep, now})
 	w.rec.Answered(s.index, metrics.Fetch, p.sentAt, o)
 	if retry, again := client.RefetchAfter(resp.Status, resp.RetryAfter); again {
 		w.after(now+retry, func(time.Duration) {
@@ -265,6 +247,25 @@ func (w *world) fetched(p *pending, now time.Duration, resp *store.PollResponse)
 	}
 	delete(w.fetches, f)
 }
+
+// fetching is what the subscriber of ep holds, as a fetch's answer read at
+// now changes it.
+type fetching struct {
+	w   *world
+	ep  *endpoint
+	now time.Duration
+}
+
+func (f fetching) Hold(ev *store.Event) bool {
+	s := f.ep.sub.index
+	first := f.w.rec.Held(s, ev.Seq, int(ev.Resource), ev.Created, f.now)
+	if f.ep.processes {
+		f.w.rec.Processed(s, ev.Seq, ev.Created, f.now)
+	}
+	return first
+}
+
+func (f fetching) Expired(seq int64) { f.w.pushLost(f.ep.sub, seq, metrics.RetentionExpired, f.now) }
 
 // work is a receiver processing an event.
 type work struct {
