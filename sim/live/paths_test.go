@@ -58,6 +58,31 @@ clients:
   - {name: hangs, webhook: {}, outages: [{at: 0s, for: 2h, mode: hang}]}
   - {name: refuses, webhook: {}, outages: [{at: 0s, for: 2h, mode: refuse}]}
 `,
+		"attempts-outlive-timeouts": `
+duration: 2h
+drain: 10m
+network: {latency: {median: 300ms, p99: 5s}}
+store:
+  arrivals: {process: poisson, rate: 120/h}
+  webhooks: {timeout: 1s, retry: {delays: [2s, 30s]}}
+clients:
+  - {name: plain, webhook: {}}
+  - {name: dedupe, webhook: {dedupe: {ttl: 1h}}}
+  - {name: sync, webhook: {processing: {mode: sync, time: {mean: 300ms}}}}
+  - {name: async, webhook: {processing: {mode: async, time: 200ms, workers: 1, queue: 10}, crashes: [{at: 1h, restart: 1m}]}}
+  - {name: thin, webhook: {thin: true}}
+  - {name: errors, webhook: {errors: 0.3}, outages: [{at: 30m, for: 10m, mode: hang}]}
+`,
+		"every-attempt-outlives-its-timeout": `
+duration: 1h
+drain: 10m
+network: {latency: 2s}
+store:
+  arrivals: {process: poisson, rate: 60/h}
+  webhooks: {timeout: 1s, retry: {delays: [5s]}}
+clients:
+  - {name: hook, webhook: {}}
+`,
 		"conditional-requests": `
 duration: 2h
 drain: 10m
@@ -91,6 +116,18 @@ clients:
 				assert.Positive(t, got.Client("hybrid").Dropped.ByCause["retention_expired"])
 			case "crash-while-retrying":
 				assert.Positive(t, got.Client("async").Duplicates)
+			case "attempts-outlive-timeouts":
+				for _, c := range []string{"plain", "dedupe", "sync", "async", "thin", "errors"} {
+					assert.Positive(t, got.Client(c).Wasted.ByReason["timed_out"], "client %s", c)
+				}
+			case "every-attempt-outlives-its-timeout":
+				// The sender never hears back, yet every attempt arrives:
+				// the event, then its retry as a duplicate.
+				hook := got.Client("hook")
+				assert.Equal(t, hook.Requests.Total, hook.Wasted.ByReason["timed_out"])
+				assert.Equal(t, hook.Emitted, hook.Delivered)
+				assert.Equal(t, hook.Emitted, hook.Duplicates)
+				assert.Zero(t, hook.Dropped.Total)
 			case "conditional-requests":
 				for _, c := range []string{"fixed", "delay-loop", "adaptive", "per-resource"} {
 					assert.Positive(t, got.Client(c).Wasted.ByReason["not_modified"], "client %s", c)

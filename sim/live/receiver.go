@@ -123,7 +123,8 @@ func (w *world) admit(ep *endpoint, r *http.Request) (seq int64, n int, reason s
 func (w *world) arrive(rw http.ResponseWriter, r *http.Request, ep *endpoint, seq int64, n int) {
 	w.mu.Lock()
 	d := ep.bySeq[seq]
-	if w.closed || d == nil || d.open != n {
+	late := !w.closed && d != nil && d.open != n && d.arrivesLate(n) // the sender gave up on it before it arrived
+	if w.closed || d == nil || d.open != n && !late {
 		w.mu.Unlock()
 		w.hmu.Lock()
 		w.http.Rejected(ep.sub.row, metrics.RejectUnknown)
@@ -143,15 +144,22 @@ func (w *world) arrive(rw http.ResponseWriter, r *http.Request, ep *endpoint, se
 		w.accepted(d, n, a, now)
 	}
 	lostAck := a.Reply == client.Accept && ep.receiver.CrashBetween(now, a.AckAt)
-	if a.Reply != client.Refuse {
-		d.reached = n // the receiver took the request in
-		if a.Reply != client.Hang && !lostAck {
-			d.replied = n // and answers it
-		}
-	}
 	var down time.Duration
-	if a.Reply != client.Hang && !lostAck {
-		down = w.delay(ep.sub) // the way back, drawn as the simulation does
+	if late {
+		// Nobody awaits its answer: it is written, unread, without the way
+		// back, and the delivery waits for this attempt no more.
+		d.refs--
+		w.release(d, now)
+	} else {
+		if a.Reply != client.Refuse {
+			d.reached = n // the receiver took the request in
+			if a.Reply != client.Hang && !lostAck {
+				d.replied = n // and answers it
+			}
+		}
+		if a.Reply != client.Hang && !lostAck {
+			down = w.delay(ep.sub) // the way back, drawn as the simulation does
+		}
 	}
 	w.mu.Unlock()
 

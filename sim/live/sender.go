@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
+	"slices"
 	"strconv"
 	"time"
 
@@ -56,6 +57,20 @@ type delivery struct {
 	crashed bool
 	done    bool // the sender has finished with it
 	refs    int  // attempts under way and timers that point here
+	// late are the attempts the sender gave up on before they could
+	// arrive: they are still on their way, and the receiver takes them in.
+	late []int
+}
+
+// arrivesLate reports whether attempt n is one the sender gave up on
+// before it arrived, and forgets it: it has arrived, or never will.
+func (d *delivery) arrivesLate(n int) bool {
+	i := slices.Index(d.late, n)
+	if i < 0 {
+		return false
+	}
+	d.late = slices.Delete(d.late, i, i+1)
+	return true
 }
 
 func (w *world) addEndpoint(s *subscriber, cl scenario.Client, outages client.Outages, plan scenario.RetryPlan, name string) *endpoint {
@@ -168,8 +183,14 @@ func (w *world) sendAttempt(d *delivery, now time.Duration) {
 	}
 	d.due = -1
 	a := attemptPlan{d: d, n: d.attempt, due: due, sentAt: now, up: w.delay(s), timeout: ep.sender.Timeout()}
-	if ep.faults.FailsOnTheWay() {
+	switch {
+	case ep.faults.FailsOnTheWay():
 		a.failed, a.down = true, w.delay(s)
+	case a.up >= a.timeout:
+		// The sender gives up before the request arrives; it arrives all
+		// the same, and the delivery waits for that too.
+		d.late = append(d.late, d.attempt)
+		d.refs++
 	}
 	a.body = w.codec.appendWebhook(nil, d.ev, ep.thin, now)
 	w.spawn(w.labels[s.row].store, func() { w.post(a) })
@@ -192,37 +213,52 @@ type attemptPlan struct {
 // sender how it ended.
 func (w *world) post(a attemptPlan) {
 	deadline := a.sentAt + a.timeout
-	status, failure := metrics.OK, store.Failure(0)
 	switch {
 	case a.failed:
-		status, failure = metrics.Failed, store.Refused
+		status, failure := metrics.Failed, store.Refused
 		at := a.sentAt + a.up + a.down
 		if at > deadline {
 			status, failure, at = metrics.TimedOut, store.TimedOut, deadline
 		}
-		if !sleepUntil(w.ctx, w.clock, at) {
-			return
+		if sleepUntil(w.ctx, w.clock, at) {
+			w.ended(a, status, failure)
 		}
 	case a.up >= a.timeout:
-		// The sender gives up before the request could arrive. (The
-		// simulation still delivers it later; here it is never made.)
+		// The sender gives up before the request arrives; the request
+		// still reaches the receiver, which takes it in, and its answer
+		// goes unread.
 		if !sleepUntil(w.ctx, w.clock, deadline) {
 			return
 		}
-		status, failure = metrics.TimedOut, store.TimedOut
-	default:
-		if !sleepUntil(w.ctx, w.clock, a.sentAt+a.up) {
+		w.ended(a, metrics.TimedOut, store.TimedOut)
+		arrival := a.sentAt + a.up
+		if !sleepUntil(w.ctx, w.clock, arrival) {
 			return
 		}
-		status, failure = w.postNow(a, deadline)
+		w.postNow(a, arrival+a.timeout)
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if !w.closed && a.d.arrivesLate(a.n) { // it never reached the receiver after all
+			a.d.refs--
+			w.release(a.d, w.clock.Now())
+		}
+	default:
+		if sleepUntil(w.ctx, w.clock, a.sentAt+a.up) {
+			status, failure := w.postNow(a, deadline)
+			w.ended(a, status, failure)
+		}
 	}
+}
+
+// ended tells the sender how attempt a ended.
+func (w *world) ended(a attemptPlan, status metrics.Status, f store.Failure) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
 		return
 	}
 	a.d.open = 0
-	w.outcome(a.d, a.n, a.sentAt, status, failure, w.clock.Now())
+	w.outcome(a.d, a.n, a.sentAt, status, f, w.clock.Now())
 }
 
 // postNow signs and POSTs attempt a, and classifies how it ended.
