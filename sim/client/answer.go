@@ -48,12 +48,21 @@ func Answered[H Holdings](req *Request, resp *store.PollResponse, headerBytes in
 				o.New++
 			}
 		}
-	case store.StatusNotModified:
-		o.Status = metrics.NotModified
-	case store.StatusRateLimited:
-		o.Status = metrics.RateLimited
 	default:
-		o.Status = metrics.Failed
+		o.Status = answerStatus(resp.Status)
 	}
 	return o
+}
+
+// answerStatus is how the Recorder counts an answer of the store other
+// than a 200.
+func answerStatus(s store.Status) metrics.Status {
+	switch s {
+	case store.StatusNotModified:
+		return metrics.NotModified
+	case store.StatusRateLimited:
+		return metrics.RateLimited
+	default:
+		return metrics.Failed
+	}
 }

@@ -30,13 +30,11 @@ func Fetched[H Fetching](req *Request, resp *store.PollResponse, headerBytes int
 		if h.Hold(&resp.Events[0]) {
 			o.New = 1
 		}
-	case store.StatusNotFound:
-		o.Status = metrics.Failed
-		h.Expired(req.Fetch)
-	case store.StatusRateLimited:
-		o.Status = metrics.RateLimited
 	default:
-		o.Status = metrics.Failed
+		o.Status = answerStatus(resp.Status)
+		if resp.Status == store.StatusNotFound {
+			h.Expired(req.Fetch)
+		}
 	}
 	return o
 }
