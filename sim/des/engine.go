@@ -49,6 +49,7 @@ type engine struct {
 	webhookSubs []int32 // subscribers with an endpoint, in order
 	dispatcher  store.Reader
 	dispatched  int64 // the last event handed to the sender
+	pushing     pushingCache
 
 	samples metrics.SampleSchedule
 }
@@ -61,13 +62,14 @@ type subscriber struct {
 	reader   store.Reader  // its identity at the API: its rate-limit bucket
 	endpoint int32         // its webhook endpoint, or −1
 	polls    []int32       // its polling loops (a poller's feeds)
-	// Hybrids: a second path can still deliver what push lost, so push
-	// losses are not final.
+	// Hybrids: a second path can still deliver what push lost, and push
+	// what the second path found aged out; losses says when a loss is final.
 	reconcile int32 // its reconciliation loop, or −1
 	sync      int32 // its state-sync loop, or −1
+	losses    client.Losses
 }
 
-// hybrid reports whether a push loss of s is not final.
+// hybrid reports whether s has a second path beside push.
 func (s *subscriber) hybrid() bool { return s.reconcile >= 0 || s.sync >= 0 }
 
 // loop is one polling loop: a poller's feed, a reconciliation or a state

@@ -64,7 +64,39 @@ type holdings struct {
 
 func (h holdings) Holds(seq int64) bool      { return h.e.rec.Holds(int(h.s), seq) }
 func (h holdings) Hold(ev *store.Event) bool { return h.e.hold(h.s, ev) }
-func (h holdings) Expired(seq int64)         { h.e.lose(h.s, seq, metrics.RetentionExpired) }
+func (h holdings) Expired(seq int64)         { h.e.expired(h.s, seq) }
+
+// expired records that event seq aged out of the store before subscriber
+// s's poller, reconciliation or state sync read it: a loss for good unless
+// push still has the event on its way to s (client.Losses decides), in
+// which case the loss is recorded only if push loses it too.
+func (e *engine) expired(s int32, seq int64) {
+	if e.rec.Holds(int(s), seq) {
+		return
+	}
+	sub := &e.subs[s]
+	pushing := sub.endpoint >= 0 && e.pushingTo(s)[seq]
+	if sub.losses.Second(seq, metrics.RetentionExpired, pushing) {
+		e.rec.Lost(int(s), seq, e.now, metrics.RetentionExpired)
+	}
+}
+
+// pushingTo returns the events push still has on their way to subscriber
+// s, as pipeline collects them; collected once per processed event, during
+// which they do not change.
+func (e *engine) pushingTo(s int32) map[int64]bool {
+	if c := &e.pushing; c.stamp != e.events+1 || c.sub != s {
+		*c = pushingCache{stamp: e.events + 1, sub: s, seqs: e.pipeline()[s]}
+	}
+	return e.pushing.seqs
+}
+
+// pushingCache is pushingTo's last answer.
+type pushingCache struct {
+	stamp int64 // the processed event it was collected in, + 1
+	sub   int32
+	seqs  map[int64]bool
+}
 
 // hold records that subscriber s now holds ev, through a path other than
 // its webhook endpoint, and lets the application process it. It reports

@@ -88,6 +88,7 @@ func build(sc *scenario.Scenario) (*engine, error) {
 			if loops.Sync != nil {
 				sub.sync = e.addLoop(s, loops.Sync)
 			}
+			sub.losses = client.NewLosses(sub.endpoint >= 0 && sub.hybrid())
 			sub.reader = st.AddReader(name, seed, loops.Use)
 			e.subs = append(e.subs, sub)
 		}

@@ -48,10 +48,11 @@ func (e *engine) scheduleEmit() {
 }
 
 // pushLost records that the push path lost event seq for subscriber s: a
-// loss for good unless a hybrid's other path can still deliver it.
+// loss for good unless a hybrid's other path can still deliver it
+// (client.Losses decides).
 func (e *engine) pushLost(s int32, seq int64, cause metrics.Cause) {
-	if !e.subs[s].hybrid() {
-		e.lose(s, seq, cause)
+	if c, final := e.subs[s].losses.Push(seq, cause); final {
+		e.lose(s, seq, c)
 	}
 }
 

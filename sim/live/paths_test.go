@@ -11,8 +11,10 @@ import (
 
 // Paths no shipped scenario takes give, live in virtual time, exactly what
 // the simulation gives too: a state sync after an outage longer than the
-// retention, a crash that loses events the sender is still retrying, and
-// webhook attempts answered 500, 503, 429, left hanging or refused.
+// retention, a crash that loses events the sender is still retrying, a
+// reconciliation or a state sync that finds aged out events push still
+// has on their way (retrying, or queued), and webhook attempts answered
+// 500, 503, 429, left hanging or refused.
 func TestVirtualTimeMatchesSimulationOnOtherPaths(t *testing.T) {
 	t.Parallel()
 	var crashes []string
@@ -42,6 +44,20 @@ clients:
     webhook:
       processing: {mode: async, time: {mean: 2s}, workers: 1, queue: 1000}
       crashes: [` + strings.Join(crashes, ", ") + `]
+`,
+		"hybrid-retention-while-pushing": `
+duration: 1h
+drain: 1h
+network: {latency: 50ms}
+store:
+  arrivals: {process: poisson, rate: 60/h}
+  api: {retention: 2m}
+  webhooks: {timeout: 3s, retry: {delays: [5m, 5m, 5m, 5m, 5m, 5m, 5m, 5m]}}
+clients:
+  - {name: reconcile, webhook: {}, reconcile: {every: 3m}, outages: [{at: 10m, for: 30m}]}
+  - {name: sync, webhook: {}, sync: {every: 90s}, outages: [{at: 10m, for: 30m}]}
+  - {name: gives-up, webhook: {}, reconcile: {every: 3m}, outages: [{at: 10m, for: 1h}]}
+  - {name: queued, webhook: {processing: {mode: async, time: 40s, workers: 1, queue: 1000}}, reconcile: {every: 3m}}
 `,
 		"attempt-answers": `
 duration: 1h
@@ -116,6 +132,11 @@ clients:
 				assert.Positive(t, got.Client("hybrid").Dropped.ByCause["retention_expired"])
 			case "crash-while-retrying":
 				assert.Positive(t, got.Client("async").Duplicates)
+			case "hybrid-retention-while-pushing":
+				for _, c := range []string{"reconcile", "sync", "queued"} {
+					assert.Equal(t, got.Client(c).Emitted, got.Client(c).Delivered, "client %s", c)
+				}
+				assert.Positive(t, got.Client("gives-up").Dropped.ByCause["retention_expired"])
 			case "attempts-outlive-timeouts":
 				for _, c := range []string{"plain", "dedupe", "sync", "async", "thin", "errors"} {
 					assert.Positive(t, got.Client(c).Wasted.ByReason["timed_out"], "client %s", c)

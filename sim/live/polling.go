@@ -95,7 +95,8 @@ func (w *world) received(p *pending, now time.Duration, resp *store.PollResponse
 		return
 	}
 	l, s := p.loop, p.sub
-	o := client.Answered(&p.req, resp, w.store.HeaderBytes(), holdings{w, s, now})
+	var pushing map[int64]bool
+	o := client.Answered(&p.req, resp, w.store.HeaderBytes(), holdings{w, s, now, &pushing})
 	w.rec.Answered(s.index, p.req.Kind, p.sentAt, o)
 	w.act(l, l.poller.Receive(now, p.req, resp), time.Time{}, false)
 }
@@ -105,11 +106,39 @@ type holdings struct {
 	w   *world
 	s   *subscriber
 	now time.Duration
+	// pushing: the events push still has on their way to s, as pipeline
+	// collects them, once the answer first needs them (it does not change
+	// them).
+	pushing *map[int64]bool
 }
 
 func (h holdings) Holds(seq int64) bool      { return h.w.rec.Holds(h.s.index, seq) }
 func (h holdings) Hold(ev *store.Event) bool { return h.w.hold(h.s, ev, h.now) }
-func (h holdings) Expired(seq int64)         { h.w.lose(h.s, seq, metrics.RetentionExpired, h.now) }
+
+// Expired records that event seq aged out of the store before s's poller,
+// reconciliation or state sync read it: a loss for good unless push still
+// has the event on its way to s (client.Losses decides), in which case the
+// loss is recorded only if push loses it too, as the discrete-event runner
+// does. The caller holds mu.
+func (h holdings) Expired(seq int64) {
+	w, s := h.w, h.s
+	if w.rec.Holds(s.index, seq) {
+		return
+	}
+	pushing := false
+	if s.endpoint != nil {
+		if *h.pushing == nil {
+			*h.pushing = w.pipeline()[s]
+			if *h.pushing == nil {
+				*h.pushing = map[int64]bool{}
+			}
+		}
+		pushing = (*h.pushing)[seq]
+	}
+	if s.losses.Second(seq, metrics.RetentionExpired, pushing) {
+		w.rec.Lost(s.index, seq, h.now, metrics.RetentionExpired)
+	}
+}
 
 // hold records that subscriber s now holds ev, through a path other than
 // its webhook endpoint, and lets the application process it. It reports

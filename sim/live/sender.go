@@ -127,10 +127,11 @@ func (w *world) emit(ev store.Event, now time.Duration) {
 }
 
 // pushLost records that the push path lost event seq for subscriber s: a
-// loss for good unless a hybrid's other path can still deliver it.
+// loss for good unless a hybrid's other path can still deliver it
+// (client.Losses decides).
 func (w *world) pushLost(s *subscriber, seq int64, cause metrics.Cause, now time.Duration) {
-	if !s.hybrid() {
-		w.lose(s, seq, cause, now)
+	if c, final := s.losses.Push(seq, cause); final {
+		w.lose(s, seq, c, now)
 	}
 }
 

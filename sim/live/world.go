@@ -81,11 +81,14 @@ type subscriber struct {
 	net      random.Source // its modelled network delays
 	endpoint *endpoint     // its webhook endpoint, or nil
 	polls    []*loop       // its poller's feeds
-	// Hybrids: a second path can still deliver what push lost.
+	// Hybrids: a second path can still deliver what push lost, and push
+	// what the second path found aged out; losses says when a loss is final.
 	reconcile *loop
 	sync      *loop
+	losses    client.Losses
 }
 
+// hybrid reports whether s has a second path beside push.
 func (s *subscriber) hybrid() bool { return s.reconcile != nil || s.sync != nil }
 
 // loop is one polling loop: a poller's feed, a reconciliation or a state
@@ -148,6 +151,7 @@ func newWorld(sc *scenario.Scenario, clock Clock, nw Network) (*world, error) {
 			if loops.Sync != nil {
 				s.sync = w.addLoop(s, loops.Sync)
 			}
+			s.losses = client.NewLosses(s.endpoint != nil && s.hybrid())
 			s.reader = st.AddReader(name, seed, loops.Use)
 			w.subs = append(w.subs, s)
 			w.byName[name] = s
